@@ -1,0 +1,1 @@
+"""Sources -> PlaceData: OSM files, the Overpass API and municipal layers, in one canonical schema."""
