@@ -1,0 +1,166 @@
+"""Shared result types of the indicators: a :class:`Figure` and an :class:`IndicatorResult`.
+
+A figure is one place-level number with its unit, the threshold it is judged against and the
+source of that threshold. "No data" is ``value=None``, never 0, so a place without benches in
+OSM reads "no data" rather than "0 m of seating" when the data cannot tell.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
+
+from amp_qgis_plugin.core.thresholds import threshold as _threshold
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+NO_DATA = "no data"
+
+
+@dataclass
+class Figure:
+    """One place-level figure.
+
+    Attributes
+    ----------
+    key : str
+        Stable identifier, e.g. ``"doors_per_100m"``.
+    label : str
+        Human label (English).
+    value : float, int, str or None
+        The value; ``None`` means "no data" (the input cannot tell), never zero.
+    unit : str
+        Unit of ``value`` (``"%"``, ``"doors/100 m"``, ``"m per 100 m2"``, ``"count"`` ...).
+    indicator : str
+        Methodology indicator id (``"U1"``, ``"C1"`` ...) or ``""``.
+    threshold_id : str
+        Id of the threshold in ``resources/scoring/<theme>.json`` (``"theme:key"``) or ``""``.
+    threshold : float, str or None
+        The threshold / target value the figure is judged against, if any.
+    source : str
+        Source of the threshold (e.g. ``"NYC Zoning Resolution §37-741"``).
+    verified : bool
+        False when the threshold is marked [M] (from memory, unverified) in the methodology.
+    note : str
+        Assumptions, data gaps, or why the value is "no data".
+    """
+
+    key: str
+    label: str
+    value: Any
+    unit: str = ""
+    indicator: str = ""
+    threshold_id: str = ""
+    threshold: Any = None
+    source: str = ""
+    verified: bool = True
+    note: str = ""
+
+    @property
+    def has_data(self) -> bool:
+        """True when the figure holds a value (not "no data")."""
+        if self.value is None:
+            return False
+        return not (isinstance(self.value, float) and math.isnan(self.value))
+
+    def formatted(self, digits: int = 1) -> str:
+        """Return the value with its unit, or ``"no data"``."""
+        if not self.has_data:
+            return NO_DATA
+        value = self.value
+        if isinstance(value, float):
+            text = f"{value:.{digits}f}"
+        else:
+            text = str(value)
+        return f"{text} {self.unit}".strip()
+
+    def as_dict(self) -> Dict[str, Any]:
+        """Return the figure as a plain dict (JSON-friendly; ``None`` stays ``None``)."""
+        return {
+            "key": self.key, "label": self.label,
+            "value": self.value if self.has_data else None,
+            "unit": self.unit, "indicator": self.indicator,
+            "threshold_id": self.threshold_id, "threshold": self.threshold,
+            "source": self.source, "verified": self.verified, "note": self.note,
+        }
+
+    def line(self) -> str:
+        """One human line: label, value+unit, threshold and source."""
+        text = f"{self.label}: {self.formatted()}"
+        if self.threshold is not None:
+            text += f" (threshold {self.threshold}"
+            text += f" {self.unit}" if isinstance(self.threshold, (int, float)) else ""
+            text += ")"
+        if self.source:
+            text += f" [source: {self.source}{'' if self.verified else ', unverified [M]'}]"
+        if self.note:
+            text += f" - {self.note}"
+        return text
+
+
+def figure_from_threshold(theme: str, threshold_key: str, key: str, label: str, value: Any,
+                          *, unit: Optional[str] = None, indicator: str = "",
+                          note: str = "") -> Figure:
+    """Build a :class:`Figure` judged against one entry of ``resources/scoring/<theme>.json``.
+
+    The entry's ``value``, ``unit``, ``source`` and ``verified`` (default True) fill the figure;
+    ``unit`` overrides the entry's unit when the figure is expressed differently.
+    """
+    entry = _threshold(theme, threshold_key)
+    return Figure(key=key, label=label, value=value,
+                  unit=unit if unit is not None else str(entry.get("unit", "")),
+                  indicator=indicator or str(entry.get("indicator", "")),
+                  threshold_id=f"{theme}:{threshold_key}",
+                  threshold=entry.get("value"), source=str(entry.get("source", "")),
+                  verified=bool(entry.get("verified", True)), note=note)
+
+
+@dataclass
+class IndicatorResult:
+    """The outcome of one indicator module for one place.
+
+    Attributes
+    ----------
+    theme : str
+        ``"frontage"``, ``"seating"``, ``"amenities"``, ``"opening_hours"`` ...
+    figures : list of Figure
+        Place-level figures, in display order.
+    layers : dict of str to GeoDataFrame
+        Output layers by name (e.g. ``"frontage"``).
+    parameters : dict of str to str
+        The options and assumptions used, written into the output provenance.
+    warnings : list of str
+        Data gaps and bad input the user should read (also pushed to the feedback).
+    """
+
+    theme: str
+    figures: List[Figure] = field(default_factory=list)
+    layers: Dict[str, "gpd.GeoDataFrame"] = field(default_factory=dict)
+    parameters: Dict[str, str] = field(default_factory=dict)
+    warnings: List[str] = field(default_factory=list)
+
+    def figure(self, key: str) -> Figure:
+        """Return the figure with ``key`` (KeyError if absent)."""
+        for fig in self.figures:
+            if fig.key == key:
+                return fig
+        raise KeyError(key)
+
+    def value(self, key: str) -> Any:
+        """Return the value of figure ``key`` (None = no data)."""
+        fig = self.figure(key)
+        return fig.value if fig.has_data else None
+
+    def lines(self) -> List[str]:
+        """The figures as printable lines."""
+        return [fig.line() for fig in self.figures]
+
+    def provenance(self, prefix: Optional[str] = None) -> Mapping[str, str]:
+        """Parameters and figures as provenance rows ``<prefix>.<key> -> text``."""
+        prefix = prefix or self.theme
+        rows = {f"{prefix}.param.{k}": str(v) for k, v in self.parameters.items()}
+        for fig in self.figures:
+            rows[f"{prefix}.figure.{fig.key}"] = fig.formatted(digits=2)
+        return rows
