@@ -46,14 +46,14 @@ OVERPASS_400_PAGE = """<?xml version="1.0" encoding="UTF-8"?>
 
 </body>
 </html>
-"""
+"""  # noqa: E501 - the page as the server sends it
 
 #: The HTML page Overpass sends with HTTP 429 when a client exceeds its slots.
 OVERPASS_429_PAGE = """<?xml version="1.0" encoding="UTF-8"?>
 <html><head><title>OSM3S Response</title></head><body>
 <p><strong style="color:#FF0000">Error</strong>: runtime error: open64: 0 Success /osm3s_osm_base Dispatcher_Client::request_read_and_idx::rate_limited. Please check /api/status for the quota of your IP address. </p>
 </body></html>
-"""
+"""  # noqa: E501 - the page as the server sends it
 
 
 @dataclass
@@ -88,7 +88,7 @@ class Reply:
 
     @classmethod
     def fixture(cls, name: str, **kwargs) -> "Reply":
-        """Replay a recorded file; a ``.gz`` file is served as is with ``Content-Encoding: gzip``."""
+        """Replay a recorded file; ``.gz`` is served as is with ``Content-Encoding: gzip``."""
         body = (FIXTURES / name).read_bytes()
         reply = cls(body=body, **kwargs)
         if name.endswith(".gz"):

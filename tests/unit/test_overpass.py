@@ -32,16 +32,17 @@ from amp_qgis_plugin.core.data.overpass import (
 )
 from amp_qgis_plugin.core.errors import CancelledError, InputError, OverpassError
 from amp_qgis_plugin.core.feedback import RecordingFeedback
-from overpass_replay import (  # noqa: F401  (overpass_server is a fixture)
-    FIXTURES,
-    OVERPASS_400_PAGE,
-    OVERPASS_429_PAGE,
-    Reply,
-    overpass_server,
-)
+from overpass_replay import FIXTURES, OVERPASS_400_PAGE, OVERPASS_429_PAGE, ReplayServer, Reply
 
 # Clerkenwell, London, around the New River Head fixture (south, west, north, east).
 BBOX = (51.5275, -0.1085, 51.5292, -0.1065)
+
+
+@pytest.fixture
+def server():
+    """The replay server on 127.0.0.1, on a free port, stopped after the test."""
+    with ReplayServer() as replay:
+        yield replay
 
 
 def _config(server, tmp_path: Path, **kwargs) -> OverpassConfig:
@@ -137,13 +138,13 @@ def test_config_refuses_cwd_cache_and_cache_only_without_cache(tmp_path, monkeyp
 # ---------------------------------------------------------------------------------------------
 
 
-def test_fetch_writes_pbf_with_all_elements_and_provenance(overpass_server, tmp_path):
+def test_fetch_writes_pbf_with_all_elements_and_provenance(server, tmp_path):
     """New River Head (London, 2019): 34 nodes, 3 ways, 1 multipolygon relation (grep counts).
 
     Relation 9246394 and way 665593284 were read off the JSON file by eye.
     """
-    overpass_server.script(Reply.fixture("new_river_head.json"))
-    config = _config(overpass_server, tmp_path)
+    server.script(Reply.fixture("new_river_head.json"))
+    config = _config(server, tmp_path)
     out = tmp_path / "out" / "place.osm.pbf"
     feedback = RecordingFeedback()
 
@@ -168,13 +169,13 @@ def test_fetch_writes_pbf_with_all_elements_and_provenance(overpass_server, tmp_
         reader.close()
 
     # The server got the very query build_query makes, by POST, with our User-Agent.
-    assert overpass_server.request_count == 1
-    sent = overpass_server.requests[0]
+    assert server.request_count == 1
+    sent = server.requests[0]
     assert sent.method == "POST" and sent.path == "/api/interpreter"
     assert sent.query == build_query(BBOX, config=config)
     assert f"/{__version__}" in sent.headers["User-Agent"]
 
-    assert prov["overpass_url"] == overpass_server.url
+    assert prov["overpass_url"] == server.url
     assert prov["overpass_query"] == sent.query
     assert prov["osm_base_timestamp"] == "2019-06-01T14:11:02Z"
     assert prov["overpass_cache_hit"] == "no"
@@ -182,18 +183,18 @@ def test_fetch_writes_pbf_with_all_elements_and_provenance(overpass_server, tmp_
     assert feedback.progress[0] == 0.0 and feedback.progress[-1] == 100.0
 
 
-def test_cache_hit_makes_no_request_and_is_content_addressed(overpass_server, tmp_path):
-    overpass_server.script(Reply.fixture("way-02.json"))
-    config = _config(overpass_server, tmp_path)
+def test_cache_hit_makes_no_request_and_is_content_addressed(server, tmp_path):
+    server.script(Reply.fixture("way-02.json"))
+    config = _config(server, tmp_path)
     query = build_query(BBOX, config=config)
 
     first, info1 = run_query_with_info(query, config=config)
     second, info2 = run_query_with_info(query, config=config)
 
-    assert overpass_server.request_count == 1
+    assert server.request_count == 1
     assert (info1["cache_hit"], info2["cache_hit"]) == (False, True)
     assert first == second and len(first["elements"]) == 7
-    key = hashlib.sha256((overpass_server.url + "\n" + query).encode()).hexdigest()
+    key = hashlib.sha256((server.url + "\n" + query).encode()).hexdigest()
     expected = tmp_path / "cache" / key[:2] / f"{key}.json"
     # Exactly one file, at the content address, holding the bytes the server sent: no temp files.
     assert _cache_files(tmp_path / "cache") == [expected]
@@ -202,17 +203,17 @@ def test_cache_hit_makes_no_request_and_is_content_addressed(overpass_server, tm
     # Another query (or the same query to another server) is another entry.
     other = build_query((51.0, -0.2, 51.1, -0.1), config=config)
     run_query(other, config=config)
-    assert overpass_server.request_count == 2
+    assert server.request_count == 2
     assert len(_cache_files(tmp_path / "cache")) == 2
 
     # Cache-only mode answers from the cache without the network.
-    offline = _config(overpass_server, tmp_path, cache_only=True)
+    offline = _config(server, tmp_path, cache_only=True)
     assert run_query(query, config=offline) == first
-    assert overpass_server.request_count == 2
+    assert server.request_count == 2
 
 
-def test_cache_only_miss_names_the_query_and_how_to_fill_it(overpass_server, tmp_path):
-    config = _config(overpass_server, tmp_path, cache_only=True)
+def test_cache_only_miss_names_the_query_and_how_to_fill_it(server, tmp_path):
+    config = _config(server, tmp_path, cache_only=True)
     query = build_query(BBOX, config=config)
     with pytest.raises(OverpassError) as err:
         run_query(query, config=config)
@@ -220,17 +221,17 @@ def test_cache_only_miss_names_the_query_and_how_to_fill_it(overpass_server, tmp
     assert "Cache-only mode" in message and "not in the cache" in message
     assert "[bbox:51.5275,-0.1085,51.5292,-0.1065]" in message
     assert "Run it once with network access" in message
-    assert overpass_server.request_count == 0
+    assert server.request_count == 0
 
 
-def test_gzip_fixture_served_as_is_is_decompressed(overpass_server, tmp_path):
+def test_gzip_fixture_served_as_is_is_decompressed(server, tmp_path):
     """Brooklyn street network (2017), served gzip-compressed with Content-Encoding: gzip.
 
     2550 nodes, 831 ways, 0 relations (zcat | grep -c); way 5673843 is East Drive, a cycleway
     with 66 node refs from 42461168 to 544352966.
     """
-    overpass_server.script(Reply.fixture("overpass-response-10.json.gz"))
-    config = _config(overpass_server, tmp_path)
+    server.script(Reply.fixture("overpass-response-10.json.gz"))
+    config = _config(server, tmp_path)
     data = run_query(build_query(BBOX, config=config), config=config)
     assert len(data["elements"]) == 2550 + 831
     assert osm_base_timestamp(data) == "2017-10-21T00:04:02Z"
@@ -252,89 +253,89 @@ def test_gzip_fixture_served_as_is_is_decompressed(overpass_server, tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_429_then_200_is_retried_after_backoff(overpass_server, tmp_path):
-    overpass_server.script(Reply.html(429, OVERPASS_429_PAGE), Reply.fixture("way-02.json"))
-    config = _config(overpass_server, tmp_path, backoff_s=0.3)
+def test_429_then_200_is_retried_after_backoff(server, tmp_path):
+    server.script(Reply.html(429, OVERPASS_429_PAGE), Reply.fixture("way-02.json"))
+    config = _config(server, tmp_path, backoff_s=0.3)
     feedback = RecordingFeedback()
     start = time.monotonic()
     data = run_query(build_query(BBOX, config=config), config=config, feedback=feedback)
     elapsed = time.monotonic() - start
     assert len(data["elements"]) == 7
-    assert overpass_server.request_count == 2
+    assert server.request_count == 2
     assert elapsed >= 0.3  # the first backoff is backoff_s * 2**0
     assert any("HTTP 429" in w and "rate_limited" in w for w in feedback.warnings)
 
 
-def test_retry_after_header_is_honoured_and_capped(overpass_server, tmp_path):
-    overpass_server.script(Reply.html(429, OVERPASS_429_PAGE, headers={"Retry-After": "1"}),
+def test_retry_after_header_is_honoured_and_capped(server, tmp_path):
+    server.script(Reply.html(429, OVERPASS_429_PAGE, headers={"Retry-After": "1"}),
                            Reply.fixture("way-02.json"))
-    config = _config(overpass_server, tmp_path, backoff_s=0.001, max_backoff_s=5)
+    config = _config(server, tmp_path, backoff_s=0.001, max_backoff_s=5)
     start = time.monotonic()
     run_query(build_query(BBOX, config=config), config=config)
     assert 1.0 <= time.monotonic() - start < 3.0
 
-    overpass_server.script(Reply.html(429, OVERPASS_429_PAGE, headers={"Retry-After": "3600"}),
+    server.script(Reply.html(429, OVERPASS_429_PAGE, headers={"Retry-After": "3600"}),
                            Reply.fixture("way-02.json"))
-    capped = _config(overpass_server, tmp_path / "b", backoff_s=0.001, max_backoff_s=0.2)
+    capped = _config(server, tmp_path / "b", backoff_s=0.001, max_backoff_s=0.2)
     start = time.monotonic()
     run_query(build_query(BBOX, config=capped), config=capped)
     assert time.monotonic() - start < 1.5
 
 
-def test_504_every_time_gives_up_after_max_retries_plus_one(overpass_server, tmp_path):
-    overpass_server.script(Reply.html(504, "<html><body>504 Gateway Time-out</body></html>"))
-    config = _config(overpass_server, tmp_path, max_retries=3)
+def test_504_every_time_gives_up_after_max_retries_plus_one(server, tmp_path):
+    server.script(Reply.html(504, "<html><body>504 Gateway Time-out</body></html>"))
+    config = _config(server, tmp_path, max_retries=3)
     with pytest.raises(OverpassError) as err:
         run_query(build_query(BBOX, config=config), config=config)
     message = str(err.value)
-    assert overpass_server.request_count == 4
+    assert server.request_count == 4
     assert "after 4 attempts" in message and "HTTP 504" in message
     assert "another server" in message and "cache-only mode" in message
     assert _cache_files(tmp_path / "cache") == []
 
 
-def test_dropped_connection_is_retried(overpass_server, tmp_path):
-    overpass_server.script(Reply(drop=True), Reply.fixture("way-02.json"))
-    config = _config(overpass_server, tmp_path)
+def test_dropped_connection_is_retried(server, tmp_path):
+    server.script(Reply(drop=True), Reply.fixture("way-02.json"))
+    config = _config(server, tmp_path)
     data = run_query(build_query(BBOX, config=config), config=config)
-    assert len(data["elements"]) == 7 and overpass_server.request_count == 2
+    assert len(data["elements"]) == 7 and server.request_count == 2
 
 
-def test_slow_server_times_out_is_retried_then_fails_fast(overpass_server, tmp_path):
-    overpass_server.script(Reply.fixture("way-02.json", delay_s=3.0))
-    config = _config(overpass_server, tmp_path, timeout_s=0.3, max_retries=1)
+def test_slow_server_times_out_is_retried_then_fails_fast(server, tmp_path):
+    server.script(Reply.fixture("way-02.json", delay_s=3.0))
+    config = _config(server, tmp_path, timeout_s=0.3, max_retries=1)
     start = time.monotonic()
     with pytest.raises(OverpassError) as err:
         run_query(build_query(BBOX, config=config), config=config)
     elapsed = time.monotonic() - start
-    assert overpass_server.request_count == 2
+    assert server.request_count == 2
     assert "after 2 attempts" in str(err.value) and "socket timeout" in str(err.value)
     assert elapsed < 2.0
 
 
-def test_cut_off_body_is_retried_then_fails(overpass_server, tmp_path):
+def test_cut_off_body_is_retried_then_fails(server, tmp_path):
     body = (FIXTURES / "new_river_head.json").read_bytes()
-    overpass_server.script(Reply(body=body[:1000], content_length=len(body)))
-    config = _config(overpass_server, tmp_path, max_retries=1)
+    server.script(Reply(body=body[:1000], content_length=len(body)))
+    config = _config(server, tmp_path, max_retries=1)
     with pytest.raises(OverpassError, match="after 2 attempts.*IncompleteRead"):
         run_query(build_query(BBOX, config=config), config=config)
     assert _cache_files(tmp_path / "cache") == []
 
 
-def test_cancel_during_backoff_stops_quickly(overpass_server, tmp_path):
-    overpass_server.script(Reply.html(429, OVERPASS_429_PAGE))
-    config = _config(overpass_server, tmp_path, backoff_s=30, max_backoff_s=60)
-    feedback = CancelOnceServerCalled(overpass_server)
+def test_cancel_during_backoff_stops_quickly(server, tmp_path):
+    server.script(Reply.html(429, OVERPASS_429_PAGE))
+    config = _config(server, tmp_path, backoff_s=30, max_backoff_s=60)
+    feedback = CancelOnceServerCalled(server)
     start = time.monotonic()
     with pytest.raises(CancelledError):
         run_query(build_query(BBOX, config=config), config=config, feedback=feedback)
     assert time.monotonic() - start < 1.0
-    assert overpass_server.request_count == 1
+    assert server.request_count == 1
 
 
-def test_cancel_after_download_leaves_no_osm_file(overpass_server, tmp_path):
-    overpass_server.script(Reply.fixture("new_river_head.json"))
-    config = _config(overpass_server, tmp_path)
+def test_cancel_after_download_leaves_no_osm_file(server, tmp_path):
+    server.script(Reply.fixture("new_river_head.json"))
+    config = _config(server, tmp_path)
     out = tmp_path / "out.osm.pbf"
     # Cancels once setProgress has been called twice: 0 % (start) and 80 % (query done).
     with pytest.raises(CancelledError):
@@ -347,69 +348,69 @@ def test_cancel_after_download_leaves_no_osm_file(overpass_server, tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_timeout_remark_is_an_error_and_not_cached(overpass_server, tmp_path):
+def test_timeout_remark_is_an_error_and_not_cached(server, tmp_path):
     """The real reply python-overpy recorded: HTTP 200, no elements, a runtime-error remark."""
-    overpass_server.script(Reply.fixture("remark-runtime-error-01.json"))
-    config = _config(overpass_server, tmp_path)
+    server.script(Reply.fixture("remark-runtime-error-01.json"))
+    config = _config(server, tmp_path)
     with pytest.raises(OverpassError) as err:
         run_query(build_query(BBOX, config=config), config=config)
     message = str(err.value)
     assert 'Query timed out in "query" at line 4 after 2 seconds' in message
     assert "smaller study radius" in message and "query_timeout_s" in message
-    assert overpass_server.request_count == 1
+    assert server.request_count == 1
     assert _cache_files(tmp_path / "cache") == []
 
 
-def test_memory_remark_is_an_error(overpass_server, tmp_path):
+def test_memory_remark_is_an_error(server, tmp_path):
     reply = {"version": 0.6, "generator": "Overpass API", "elements": [],
              "remark": "runtime error: Query run out of memory using about 2048 MB of RAM."}
-    overpass_server.script(Reply(body=json.dumps(reply).encode()))
-    config = _config(overpass_server, tmp_path)
+    server.script(Reply(body=json.dumps(reply).encode()))
+    config = _config(server, tmp_path)
     with pytest.raises(OverpassError, match="out of memory.*smaller study radius"):
         run_query(build_query(BBOX, config=config), config=config)
     assert _cache_files(tmp_path / "cache") == []
 
 
-def test_truncated_json_is_an_error_and_not_cached(overpass_server, tmp_path):
+def test_truncated_json_is_an_error_and_not_cached(server, tmp_path):
     body = (FIXTURES / "new_river_head.json").read_bytes()
-    overpass_server.script(Reply(body=body[: len(body) // 2]))
-    config = _config(overpass_server, tmp_path)
+    server.script(Reply(body=body[: len(body) // 2]))
+    config = _config(server, tmp_path)
     with pytest.raises(OverpassError, match="not valid JSON.*truncated"):
         run_query(build_query(BBOX, config=config), config=config)
-    assert overpass_server.request_count == 1
+    assert server.request_count == 1
     assert _cache_files(tmp_path / "cache") == []
 
 
-def test_http_400_quotes_the_servers_message(overpass_server, tmp_path):
-    overpass_server.script(Reply.html(400, OVERPASS_400_PAGE))
-    config = _config(overpass_server, tmp_path)
+def test_http_400_quotes_the_servers_message(server, tmp_path):
+    server.script(Reply.html(400, OVERPASS_400_PAGE))
+    config = _config(server, tmp_path)
     with pytest.raises(OverpassError) as err:
         run_query("[out:json];\nnwx[amenity];\nout;", config=config)
     assert 'HTTP 400' in str(err.value)
     assert 'line 2: parse error: Unknown type "nwx"' in str(err.value)
     assert "<" not in str(err.value)
-    assert overpass_server.request_count == 1
+    assert server.request_count == 1
 
 
-def test_html_instead_of_json_is_an_error(overpass_server, tmp_path):
-    overpass_server.script(Reply.html(200, "<html><body><h1>Captive portal</h1></body></html>"))
-    config = _config(overpass_server, tmp_path)
+def test_html_instead_of_json_is_an_error(server, tmp_path):
+    server.script(Reply.html(200, "<html><body><h1>Captive portal</h1></body></html>"))
+    config = _config(server, tmp_path)
     with pytest.raises(OverpassError, match="HTML page.*instead of JSON.*Captive portal"):
         run_query(build_query(BBOX, config=config), config=config)
     assert _cache_files(tmp_path / "cache") == []
 
 
-def test_http_404_names_the_status(overpass_server, tmp_path):
-    overpass_server.script(Reply(status=404, body=b"Not Found", content_type="text/plain"))
-    config = _config(overpass_server, tmp_path)
+def test_http_404_names_the_status(server, tmp_path):
+    server.script(Reply(status=404, body=b"Not Found", content_type="text/plain"))
+    config = _config(server, tmp_path)
     with pytest.raises(OverpassError, match="HTTP 404.*Check the server URL"):
         run_query(build_query(BBOX, config=config), config=config)
-    assert overpass_server.request_count == 1
+    assert server.request_count == 1
 
 
-def test_corrupt_cache_entry_is_fetched_again(overpass_server, tmp_path):
-    overpass_server.script(Reply.fixture("way-02.json"))
-    config = _config(overpass_server, tmp_path)
+def test_corrupt_cache_entry_is_fetched_again(server, tmp_path):
+    server.script(Reply.fixture("way-02.json"))
+    config = _config(server, tmp_path)
     query = build_query(BBOX, config=config)
     run_query(query, config=config)
     (cached,) = _cache_files(tmp_path / "cache")
@@ -417,7 +418,7 @@ def test_corrupt_cache_entry_is_fetched_again(overpass_server, tmp_path):
     feedback = RecordingFeedback()
     data, info = run_query_with_info(query, config=config, feedback=feedback)
     assert not info["cache_hit"] and len(data["elements"]) == 7
-    assert overpass_server.request_count == 2
+    assert server.request_count == 2
     assert any("corrupt Overpass cache entry" in w for w in feedback.warnings)
     assert cached.read_bytes() == (FIXTURES / "way-02.json").read_bytes()
 
@@ -485,13 +486,28 @@ def test_unknown_suffix_is_refused(tmp_path):
         elements_to_osm_file({"elements": []}, tmp_path / "out.json")
 
 
-def test_cancel_while_the_server_is_still_working(overpass_server, tmp_path):
+def test_cancel_while_the_server_is_still_working(server, tmp_path):
     """Overpass may think for minutes before answering; Cancel must not wait for timeout_s."""
-    overpass_server.script(Reply.fixture("way-02.json", delay_s=20.0))
-    config = _config(overpass_server, tmp_path, timeout_s=60.0)
-    feedback = CancelOnceServerCalled(overpass_server)
+    server.script(Reply.fixture("way-02.json", delay_s=20.0))
+    config = _config(server, tmp_path, timeout_s=60.0)
+    feedback = CancelOnceServerCalled(server)
     start = time.monotonic()
     with pytest.raises(CancelledError):
         run_query(build_query(BBOX, config=config), config=config, feedback=feedback)
     assert time.monotonic() - start < 1.5
     assert _cache_files(tmp_path / "cache") == []
+
+
+def test_out_meta_fields_are_kept(tmp_path):
+    """node-01 (Bonn, 2014): node 3233854234 carries version 1, changeset 23456789, user
+    TestUser (uid 345678), timestamp 2014-12-14T07:27:19Z; node 100793192 is a turning circle."""
+    data = json.loads((FIXTURES / "node-01.json").read_text(encoding="utf-8"))
+    out = elements_to_osm_file(data, tmp_path / "meta.osm.pbf")
+    # pyosmium objects live only inside the loop: copy what we check.
+    nodes = {n.id: (n.version, n.changeset, n.user, n.uid, n.timestamp, dict(n.tags))
+             for n in osmium.FileProcessor(str(out))}
+    assert sorted(nodes) == [50878400, 100793192, 3233854234]
+    version, changeset, user, uid, ts, _tags = nodes[3233854234]
+    assert (version, changeset, user, uid) == (1, 23456789, "TestUser", 345678)
+    assert ts.isoformat() == "2014-12-14T07:27:19+00:00"
+    assert nodes[100793192][5] == {"highway": "turning_circle"}

@@ -419,7 +419,7 @@ def _sleep(seconds: float, feedback: Optional[Feedback]) -> None:
         time.sleep(min(0.1, left))
 
 
-class _Retryable(Exception):
+class _RetryableError(Exception):
     """One attempt failed in a way worth trying again."""
 
     def __init__(self, reason: str, retry_after: Optional[float] = None) -> None:
@@ -502,7 +502,7 @@ def _attempt(query: str, config: OverpassConfig, stop: Optional[threading.Event]
         message = extract_html_error(raw) if raw else ""
         if status in RETRY_STATUSES:
             reason = f"HTTP {status}" + (f" ({message})" if message else "")
-            raise _Retryable(reason, _retry_after_s(exc.headers.get("Retry-After"))) from None
+            raise _RetryableError(reason, _retry_after_s(exc.headers.get("Retry-After"))) from None
         if status == 400:
             raise OverpassError(
                 "The Overpass server refused the query (HTTP 400): "
@@ -516,21 +516,23 @@ def _attempt(query: str, config: OverpassConfig, stop: Optional[threading.Event]
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise _Retryable(f"no answer within {config.timeout_s:g} s (socket timeout)") from None
+            raise _RetryableError(
+                f"no answer within {config.timeout_s:g} s (socket timeout)"
+            ) from None
         if isinstance(reason, ConnectionError):
-            raise _Retryable(f"connection failed ({reason})") from None
+            raise _RetryableError(f"connection failed ({reason})") from None
         if isinstance(reason, socket.gaierror):
             raise OverpassError(
                 f"Cannot resolve the Overpass server's host name in {config.url} ({reason}). "
                 "Check the URL and the network, or use cache-only mode with an earlier cache."
             ) from None
-        raise _Retryable(f"connection failed ({reason})") from None
+        raise _RetryableError(f"connection failed ({reason})") from None
     except (socket.timeout, TimeoutError):
-        raise _Retryable(f"no answer within {config.timeout_s:g} s (socket timeout)") from None
+        raise _RetryableError(f"no answer within {config.timeout_s:g} s (socket timeout)") from None
     except (ConnectionError, http.client.IncompleteRead, http.client.RemoteDisconnected) as exc:
-        raise _Retryable(f"connection lost ({type(exc).__name__}: {exc})") from None
+        raise _RetryableError(f"connection lost ({type(exc).__name__}: {exc})") from None
     except http.client.HTTPException as exc:
-        raise _Retryable(f"bad HTTP reply ({type(exc).__name__}: {exc})") from None
+        raise _RetryableError(f"bad HTTP reply ({type(exc).__name__}: {exc})") from None
 
     if "html" in ctype or "xml" in ctype:
         kind = "an HTML page" if "html" in ctype else "XML"
@@ -704,7 +706,7 @@ def run_query_with_info(
                               f"{attempts})")
         try:
             body = _attempt_cancellable(query, config, feedback)
-        except _Retryable as exc:
+        except _RetryableError as exc:
             last_reason = exc.reason
             if attempt + 1 >= attempts:
                 break
