@@ -170,7 +170,7 @@ def write_geopackage(
             gdf = data[name]
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
                                     geometry_type=LAYERS[name].geometry_type,
-                                    promote_to_multi=True)
+                                    promote_to_multi=LAYERS[name].geometry_type.startswith("Multi"))
         rows = sorted(data.provenance.items())
         prov = pd.DataFrame({"key": [k for k, _ in rows], "value": [str(v) for _, v in rows]})
         pyogrio.write_dataframe(prov, tmp, layer="provenance", driver="GPKG")

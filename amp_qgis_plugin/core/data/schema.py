@@ -69,7 +69,7 @@ LAYERS: Dict[str, LayerSpec] = {
                   "Points of interest"),
         LayerSpec("seating", "Point",
                   (*_COMMON, ("seating_type", STR), ("seats", STR), ("backrest", STR),
-                   ("length_m", FLOAT), ("material", STR), ("covered", STR)),
+                   ("length_m", FLOAT), ("material", STR), ("covered", STR), ("direction", STR)),
                   "Seating"),
         LayerSpec("lamps", "Point",
                   (*_COMMON, ("height_m", FLOAT), ("lamp_mount", STR), ("light_source", STR),

@@ -1,0 +1,80 @@
+"""The QGIS-free command line: ``amp-place <command> ...`` (also ``python -m amp_qgis_plugin``).
+
+Commands are discovered from :mod:`amp_qgis_plugin.commands`. Exit codes: 0 success, 1 an error
+the user can fix (the reason is one line on stderr), 2 wrong usage (argparse), 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from types import ModuleType
+from typing import List, Optional, Sequence
+
+from amp_qgis_plugin.__about__ import __version__
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+def _command_modules() -> List[ModuleType]:
+    import amp_qgis_plugin.commands as pkg
+
+    modules = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        if all(hasattr(module, attr) for attr in ("NAME", "HELP", "add_arguments", "run")):
+            modules.append(module)
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.NAME))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every discovered sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="amp-place",
+        description="AMP place analysis: fetch a place's data from OpenStreetMap and municipal "
+                    "layers, and assess it (frontage, seating, lighting, sightlines ...).",
+        epilog="Run 'amp-place COMMAND --help' for a command's options.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print progress and details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in _command_modules():
+        cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; return the process exit code."""
+    from amp_qgis_plugin.core.errors import AmpError, CancelledError
+    from amp_qgis_plugin.core.feedback import ConsoleFeedback
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    feedback = ConsoleFeedback(verbose=args.verbose)
+    try:
+        return int(args._run(args, feedback) or EXIT_OK)
+    except CancelledError as exc:
+        print(f"amp-place: {exc}", file=sys.stderr)
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:
+        print("amp-place: interrupted; no output was written.", file=sys.stderr)
+        return EXIT_CANCELLED
+    except AmpError as exc:
+        print(f"amp-place {args.command}: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_ERROR
+    except ImportError as exc:
+        from amp_qgis_plugin.core.deps import install_hint
+
+        print(f"amp-place: a required Python package is missing ({exc}). {install_hint()}",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

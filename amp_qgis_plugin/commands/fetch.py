@@ -1,0 +1,116 @@
+"""``amp-place fetch``: a place's data from OSM (file or Overpass) and municipal layers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from amp_qgis_plugin.core.errors import InputError
+
+NAME = "fetch"
+HELP = "Fetch a place's data (OSM file or Overpass API, municipal layers) into one GeoPackage."
+ORDER = 10
+
+DEFAULT_OVERPASS_URL = "https://overpass-api.de/api/interpreter"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the fetch options to ``parser``."""
+    src = parser.add_argument_group("OSM source (one of)")
+    src.add_argument("--osm", metavar="FILE",
+                     help="local OSM file: .osm, .osm.bz2 or .osm.pbf (a whole-city extract works)")
+    src.add_argument("--overpass", nargs="?", const=DEFAULT_OVERPASS_URL, metavar="URL",
+                     help=f"download from the Overpass API (default server {DEFAULT_OVERPASS_URL})")
+    src.add_argument("--overpass-cache", metavar="DIR",
+                     help="cache folder for Overpass replies (default: the user cache folder, "
+                          "~/.cache/amp-place/overpass)")
+    src.add_argument("--cache-only", action="store_true",
+                     help="never contact the Overpass server; fail if a reply is not cached "
+                          "(for batch runs)")
+    place = parser.add_argument_group("place (one of)")
+    place.add_argument("--place-name", metavar="NAME",
+                       help="name of a square or pedestrian area in the OSM data")
+    place.add_argument("--place", metavar="FILE",
+                       help="polygon file (GeoPackage, Shapefile, GeoJSON ...); several features "
+                            "are merged; any CRS")
+    place.add_argument("--place-layer", metavar="LAYER", help="layer in a multi-layer --place file")
+    place.add_argument("--place-where", metavar="SQL",
+                       help="OGR SQL filter for --place, e.g. \"namn = 'Stortorget'\"")
+    place.add_argument("--point", metavar="LON,LAT",
+                       help="centre of a circular place (WGS 84 degrees); needs --radius")
+    parser.add_argument("--radius", type=float, metavar="M",
+                        help="with --point: radius of the place circle in metres; otherwise the "
+                             "study-area radius (like --study-radius)")
+    parser.add_argument("--study-radius", type=float, metavar="M",
+                        help="study-area radius around the place in metres (default 800: a "
+                             "10-minute walk at 1.3 m/s)")
+    parser.add_argument("--max-place-area", type=float, metavar="M2", default=None,
+                        help="refuse places larger than this many m² (default 100000)")
+    parser.add_argument("--municipal", action="append", default=[], metavar="FILE",
+                        help="municipal layer (any OGR source or WFS URL); repeat for several, "
+                             "each followed by its --mapping")
+    parser.add_argument("--mapping", action="append", default=[], metavar="PRESET",
+                        help="field-mapping preset (bundled name or .json file) for the "
+                             "--municipal given at the same position")
+    parser.add_argument("--out", required=True, metavar="FILE.gpkg", help="output GeoPackage")
+
+
+def _request_from_args(args: argparse.Namespace):
+    from amp_qgis_plugin.core.fetch import FetchRequest, MunicipalSource
+    from amp_qgis_plugin.core.place import DEFAULT_MAX_PLACE_AREA_M2, DEFAULT_STUDY_RADIUS_M
+
+    point = None
+    study_radius = args.study_radius
+    if args.point:
+        try:
+            lon, lat = (float(v) for v in args.point.split(","))
+        except ValueError:
+            raise InputError(f"--point must be LON,LAT in degrees, e.g. 18.0712,59.3170; got "
+                             f"{args.point!r}.") from None
+        point = (lon, lat)
+        if args.radius is None:
+            raise InputError("--point needs --radius M, the radius of the place in metres.")
+    elif args.radius is not None:
+        study_radius = study_radius or args.radius
+    if len(args.municipal) != len(args.mapping):
+        raise InputError(f"Give one --mapping per --municipal layer ({len(args.municipal)} "
+                         f"layers, {len(args.mapping)} mappings).")
+    overpass = None
+    if args.overpass:
+        from amp_qgis_plugin.core.data.overpass import OverpassConfig
+
+        cache = Path(args.overpass_cache) if args.overpass_cache else default_cache_dir()
+        overpass = OverpassConfig(url=args.overpass, cache_dir=cache, cache_only=args.cache_only)
+    elif args.cache_only or args.overpass_cache:
+        raise InputError("--cache-only and --overpass-cache go with --overpass.")
+    return FetchRequest(
+        place_name=args.place_name or "", place_file=args.place or "",
+        place_layer=args.place_layer, place_where=args.place_where or "",
+        point=point, point_radius_m=args.radius if point else 0.0,
+        study_radius_m=study_radius or DEFAULT_STUDY_RADIUS_M,
+        max_place_area_m2=args.max_place_area or DEFAULT_MAX_PLACE_AREA_M2,
+        osm_file=args.osm or "", overpass=overpass,
+        municipal=[MunicipalSource(s, m) for s, m in zip(args.municipal, args.mapping)])
+
+
+def default_cache_dir() -> Path:
+    """The per-user Overpass cache folder (XDG cache dir), never the current directory."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "amp-place" / "overpass"
+
+
+def run(args: argparse.Namespace, feedback) -> int:
+    """Run ``fetch`` and print where the GeoPackage is and what it holds."""
+    from amp_qgis_plugin.core.data.placedata import layer_counts
+    from amp_qgis_plugin.core.fetch import fetch_to_geopackage
+
+    request = _request_from_args(args)
+    path, data = fetch_to_geopackage(request, args.out, feedback=feedback)
+    counts = layer_counts(data)
+    print(f"Wrote {path} for {data.name} ({data.provenance.get('place_kind')}, "
+          f"{float(data.provenance['place_area_m2']):,.0f} m², {data.crs}; "
+          f"OSM data of {data.provenance.get('osm_timestamp', 'unknown date')})")
+    print("  " + ", ".join(f"{name} {n}" for name, n in counts.items()
+                           if name not in ("place", "study_area")))
+    return 0

@@ -1,0 +1,1 @@
+"""One module per algorithm; each defines ``ALGORITHMS = [...]`` (discovered by the provider)."""
