@@ -39,8 +39,13 @@ BBOX = (51.5275, -0.1085, 51.5292, -0.1065)
 
 
 @pytest.fixture
-def server():
-    """The replay server on 127.0.0.1, on a free port, stopped after the test."""
+def server(monkeypatch):
+    """The replay server on 127.0.0.1, on a free port, stopped after the test.
+
+    ``no_proxy`` keeps a proxy configured in the environment out of the loopback requests.
+    """
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     with ReplayServer() as replay:
         yield replay
 
@@ -179,7 +184,7 @@ def test_fetch_writes_pbf_with_all_elements_and_provenance(server, tmp_path):
     assert prov["overpass_query"] == sent.query
     assert prov["osm_base_timestamp"] == "2019-06-01T14:11:02Z"
     assert prov["overpass_cache_hit"] == "no"
-    assert prov["overpass_elements"] == "34 nodes, 3 ways, 1 relations"
+    assert prov["overpass_elements"] == "nodes: 34, ways: 3, relations: 1"
     assert feedback.progress[0] == 0.0 and feedback.progress[-1] == 100.0
 
 

@@ -32,6 +32,7 @@ import math
 import os
 import re
 import socket
+import ssl
 import tempfile
 import threading
 import time
@@ -518,6 +519,12 @@ def _attempt(query: str, config: OverpassConfig, stop: Optional[threading.Event]
         if isinstance(reason, (socket.timeout, TimeoutError)):
             raise _RetryableError(
                 f"no answer within {config.timeout_s:g} s (socket timeout)"
+            ) from None
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            raise OverpassError(
+                f"The certificate of the Overpass server in {config.url} could not be verified "
+                f"({reason.verify_message or reason}). Check the URL and the system's CA "
+                "certificates (a company proxy may need its certificate installed)."
             ) from None
         if isinstance(reason, ConnectionError):
             raise _RetryableError(f"connection failed ({reason})") from None
@@ -1038,7 +1045,7 @@ def fetch_overpass_osm(
         "overpass_cache_hit": "yes" if info["cache_hit"] else "no",
         "overpass_cache_key": info["cache_key"],
         "overpass_bbox": _bbox_ql(bbox) + " (south,west,north,east; WGS 84)",
-        "overpass_elements": ", ".join(f"{n} {k}s" for k, n in counts.items()),
+        "overpass_elements": ", ".join(f"{k}s: {n}" for k, n in counts.items()),
     }
     return path, provenance
 
