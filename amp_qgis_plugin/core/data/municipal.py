@@ -888,9 +888,11 @@ def read_municipal_layer(
 
 def _is_osm(layer) -> "Any":
     """Boolean array: rows that came from OpenStreetMap (source 'osm' or an OSM id)."""
+    import numpy as np
+
     source = layer["source"].fillna("").astype(str).to_numpy()
     osm_id = layer["osm_id"].fillna("").astype(str).to_numpy()
-    return (source == "osm") | (osm_id != "")
+    return np.array((source == "osm") | (osm_id != ""), dtype=bool)
 
 
 def merge_into(
@@ -932,7 +934,7 @@ def merge_into(
     incoming = conform(target, gdf, data.crs)
     incoming["source"] = mapping.name
     existing = data[target]
-    drop = (existing["source"].fillna("").astype(str) == mapping.name).to_numpy()
+    drop = np.array(existing["source"].fillna("").astype(str) == mapping.name, dtype=bool)
     removed_previous = int(drop.sum())
     removed_osm = 0
     if mapping.mode == "replace":
@@ -959,7 +961,7 @@ def merge_into(
     if where and where.lower().startswith(("http", "wfs:")):
         where = _redact(where)
     key = f"municipal:{mapping.name}"
-    data.provenance[key] = where + (f" (layer {meta['layer']})" if meta.get("layer") else "")
+    data.provenance[key] = where + (f" (layer {mapping.layer})" if mapping.layer else "")
     data.provenance[f"{key}:features"] = str(len(incoming))
     data.provenance[f"{key}:removed_osm"] = str(removed_osm)
     data.provenance[f"{key}:mapping"] = json.dumps(mapping.to_dict(), ensure_ascii=False,

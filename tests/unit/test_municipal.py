@@ -1,0 +1,571 @@
+"""Municipal layers: field-mapping presets, reading OGR sources, merging into PlaceData.
+
+Real data: the City of Göteborg building footprints in tests/fixtures/municipal/goteborg-buildings
+(EPSG:3007, Latin-1 .dbf without .cpg). The figures asserted on it were checked by reading the
+files independently of the code under test: the record count from the .dbf header (bytes 4-8),
+the Latin-1 bytes of "Rådhuset"/"Börsen" in the .dbf, the coordinates through pyproj's own
+EPSG:3007 -> EPSG:3006 transformation, and the clip count with shapely on those coordinates.
+The registers (lamps, benches, trees) are small synthetic files written here with pyogrio.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from pyproj import Transformer
+
+from amp_qgis_plugin.core.data.municipal import (
+    TARGET_LAYERS,
+    FieldMapping,
+    add_municipal_layer,
+    list_presets,
+    load_preset,
+    merge_into,
+    read_municipal_layer,
+    save_preset,
+)
+from amp_qgis_plugin.core.data.placedata import PlaceData, read_geopackage, write_geopackage
+from amp_qgis_plugin.core.errors import CancelledError, DataError, InputError
+from amp_qgis_plugin.core.feedback import RecordingFeedback
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "municipal"
+GBG = FIXTURES / "goteborg-buildings" / "buildings.shp"
+SWEREF = "EPSG:3006"
+
+
+# --------------------------------------------------------------------------------------------
+# Independent reference figures for the Göteborg file
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def gbg_reference():
+    """Names and EPSG:3006 geometries of the Göteborg buildings, computed without municipal.py."""
+    meta, _, wkb, fields = pyogrio.raw.read(GBG, columns=["BYGGNADSNA"], encoding="latin1")
+    geoms = shapely.from_wkb(wkb)
+    to_3006 = Transformer.from_crs("EPSG:3007", SWEREF, always_xy=True)
+    g3006 = shapely.transform(geoms, lambda xy: np.column_stack(to_3006.transform(xy[:, 0],
+                                                                                 xy[:, 1])))
+    return {"names": list(fields[0]), "g3007": geoms, "g3006": g3006}
+
+
+@pytest.fixture(scope="module")
+def gbg_buildings():
+    fb = RecordingFeedback()
+    gdf = read_municipal_layer(GBG, load_preset("goteborg-buildings"), crs=SWEREF, feedback=fb)
+    return gdf, fb
+
+
+def test_goteborg_count_encoding_and_columns(gbg_buildings):
+    """137 records per the .dbf header; the Latin-1 bytes R\\xe5dhuset / B\\xf6rsen decode."""
+    gdf, fb = gbg_buildings
+    dbf = (GBG.with_suffix(".dbf")).read_bytes()
+    assert struct.unpack("<I", dbf[4:8])[0] == 137
+    assert b"R\xe5dhuset" in dbf and b"B\xf6rsen" in dbf and not GBG.with_suffix(".cpg").exists()
+    assert len(gdf) == 137
+    names = set(gdf["name"])
+    assert {"Rådhuset", "Börsen", "Kronhuset", "Stadshuset"} <= names
+    assert "Kretsloppskontoret/Konsument Göteborg" in names
+    assert not any("Ã" in n for n in names)
+    row = gdf[gdf["name"] == "Rådhuset"].iloc[0]
+    assert row["use"] == "Myndighet/Förvaltning" and row["building"] == "O"
+    assert (gdf["source"] == "goteborg-buildings").all() and (gdf["osm_id"] == "").all()
+    # 120 of 137 buildings have no name in the register: unknown stays "", never "nan"
+    assert (gdf["name"] == "").sum() == 120
+    assert gdf["levels"].isna().all() and gdf["height_m"].isna().all()
+    assert gdf.crs.to_epsg() == 3006
+    assert set(gdf.geom_type) <= {"Polygon", "MultiPolygon"} and gdf.is_valid.all()
+    # two footprints (rows 83 and 86) are invalid in the source and get repaired
+    assert any("2 invalid polygon(s) repaired" in m for m in fb.infos)
+
+
+def test_goteborg_reprojection_matches_pyproj(gbg_buildings, gbg_reference):
+    """EPSG:3007 -> 3006 moves Rådhuset ~171 km east exactly as pyproj's transformation says."""
+    gdf, _ = gbg_buildings
+    i = gbg_reference["names"].index("Rådhuset")
+    ours = shapely.get_coordinates(gdf.geometry.iloc[i])
+    expected = shapely.get_coordinates(gbg_reference["g3006"][i])
+    src = shapely.get_coordinates(gbg_reference["g3007"][i])
+    assert ours.shape == expected.shape
+    np.testing.assert_allclose(ours, expected, atol=1e-6)
+    shift = ours.mean(axis=0) - src.mean(axis=0)
+    assert 170_000 < shift[0] < 173_000  # false easting 150 km -> 500 km, meridian 12° -> 15°
+
+
+def test_goteborg_clip_to_study_area(gbg_reference):
+    """A 150 m circle around Rådhuset's centroid: 39 footprints intersect it (shapely, by hand)."""
+    i = gbg_reference["names"].index("Rådhuset")
+    circle = shapely.centroid(gbg_reference["g3006"][i]).buffer(150, quad_segs=64)
+    expected = int(shapely.intersects(gbg_reference["g3006"], circle).sum())
+    assert expected == 39
+    gdf = read_municipal_layer(GBG, load_preset("goteborg-buildings"), crs=SWEREF,
+                               clip_to=circle)
+    assert len(gdf) == expected
+    assert shapely.intersects(np.asarray(gdf.geometry.values), circle).all()
+    assert "Rådhuset" in set(gdf["name"])
+    # whole footprints are kept, not cut at the circle
+    raw_area = shapely.area(gbg_reference["g3006"][shapely.intersects(gbg_reference["g3006"],
+                                                                    circle)]).sum()
+    assert gdf.area.sum() == pytest.approx(raw_area, rel=1e-3)
+
+
+def test_empty_after_clipping_warns_and_gives_empty_layer():
+    far = shapely.Point(674000, 6580000).buffer(500)  # Stockholm: far from Göteborg
+    fb = RecordingFeedback()
+    gdf = read_municipal_layer(GBG, load_preset("goteborg-buildings"), crs=SWEREF, clip_to=far,
+                               feedback=fb)
+    assert len(gdf) == 0 and "name" in gdf.columns and gdf.crs.to_epsg() == 3006
+    assert any("no feature in the study area" in w for w in fb.warnings)
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic registers
+# --------------------------------------------------------------------------------------------
+
+LAMPS_3006 = [(319000.0, 6400300.0), (319020.0, 6400300.0), (319040.0, 6400310.0),
+              (325000.0, 6400300.0)]  # the last one is 6 km away, outside the study area
+
+
+@pytest.fixture(scope="module")
+def lamp_geojson(tmp_path_factory):
+    """A GeoJSON lamp register (WGS 84, as GeoJSON must be) with heights in millimetres."""
+    to_wgs = Transformer.from_crs(SWEREF, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform(*np.array(LAMPS_3006).T)
+    gdf = gpd.GeoDataFrame(
+        {"ljuspunktshojd": [8000, 6000, 4500, 10000], "lumen": [3200.0, None, 1800.0, 5000.0],
+         "effekt_w": [29, 21, 15, 40], "armatur": ["Ljusskäret", "Öglan", "Åkern", "X"],
+         "optik": ["asymmetrisk", "", "rund", "asymmetrisk"]},
+        geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    path = tmp_path_factory.mktemp("lamps") / "belysning.geojson"
+    pyogrio.write_dataframe(gdf, path, driver="GeoJSON")
+    return path
+
+
+def _lamp_mapping(**changes) -> FieldMapping:
+    data = load_preset("lamp-register-example").to_dict()
+    data["transforms"] = {"height_m": {"scale": 0.001}}
+    data.update(changes)
+    return FieldMapping.from_dict(data)
+
+
+def test_lamp_register_geojson_with_mm_transform(lamp_geojson):
+    study = shapely.Point(319020, 6400300).buffer(200)
+    gdf = read_municipal_layer(lamp_geojson, _lamp_mapping(), crs=SWEREF, clip_to=study)
+    assert len(gdf) == 3
+    assert list(gdf["height_m"]) == pytest.approx([8.0, 6.0, 4.5])
+    assert gdf["lumen"].iloc[0] == 3200.0 and np.isnan(gdf["lumen"].iloc[1])  # unknown, not 0
+    assert list(gdf["wattage"]) == [29.0, 21.0, 15.0]
+    assert list(gdf["lamp_type"]) == ["Ljusskäret", "Öglan", "Åkern"]
+    assert list(gdf["optic"]) == ["asymmetrisk", "", "rund"]
+    # back to SWEREF 99 TM within a millimetre of where the lamps were put
+    np.testing.assert_allclose(shapely.get_coordinates(gdf.geometry.values), LAMPS_3006[:3],
+                               atol=1e-3)
+
+
+def test_candidate_fields_and_decimal_comma(tmp_path):
+    """'hojd' is used when 'ljuspunktshojd' is absent; '8,5' (decimal comma) reads as 8.5."""
+    gdf = gpd.GeoDataFrame({"HOJD": ["8,5", "6", "okänd"], "lumen": [1, 2, 3],
+                            "effekt_w": [1, 2, 3], "armatur": ["a", "b", "c"],
+                            "optik": ["", "", ""]},
+                           geometry=gpd.points_from_xy([319000, 319010, 319020], [6400300] * 3),
+                           crs=SWEREF)
+    path = tmp_path / "lamps.gpkg"
+    pyogrio.write_dataframe(gdf, path, layer="lampor")
+    fb = RecordingFeedback()
+    out = read_municipal_layer(path, load_preset("lamp-register-example"), crs=SWEREF,
+                               feedback=fb)
+    assert out["height_m"].iloc[0] == 8.5 and out["height_m"].iloc[1] == 6.0
+    assert np.isnan(out["height_m"].iloc[2])
+    assert any("1 value(s) of height_m are not numbers (e.g. 'okänd')" in w for w in fb.warnings)
+
+
+def _bench_frame():
+    return gpd.GeoDataFrame(
+        {"antal_platser": [3, 4, 2, 6], "ryggstod": ["Ja", "Nej", "ja", None],
+         "langd_m": [1.8, 2.4, None, 3.0], "typ": ["Bänk", "Parksoffa", "Picknickbord", None],
+         "material": ["trä", "trä", "stål", "sten"]},
+        geometry=gpd.points_from_xy([319000, 319010, 319020, 319030], [6400300] * 4),
+        crs=SWEREF)
+
+
+def _write_shp(gdf, path: Path, encoding: str, keep_cpg: bool) -> Path:
+    pyogrio.write_dataframe(gdf, path, encoding=encoding)
+    if not keep_cpg:
+        path.with_suffix(".cpg").unlink()
+    return path
+
+
+@pytest.fixture(scope="module")
+def bench_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("benches")
+
+
+def test_bench_shapefile_latin1_ja_nej(bench_dir):
+    """A Latin-1 .dbf without .cpg: 'Bänk' is byte E4; 'antal_platser' is truncated to 10."""
+    with pytest.warns(RuntimeWarning, match="antal_plat"):
+        path = _write_shp(_bench_frame(), bench_dir / "banker.shp", "latin1", keep_cpg=False)
+    dbf = path.with_suffix(".dbf").read_bytes()
+    assert b"B\xe4nk" in dbf and b"antal_plat\x00" in dbf
+    mapping = load_preset("bench-register-example")
+    assert mapping.encoding == "latin1"
+    gdf = read_municipal_layer(path, mapping, crs=SWEREF)
+    assert list(gdf["seats"]) == ["3", "4", "2", "6"]
+    assert list(gdf["backrest"]) == ["yes", "no", "yes", ""]  # "ja" matches ignoring case
+    assert list(gdf["seating_type"]) == ["bench", "bench", "picnic_table", "bench"]  # default
+    assert gdf["length_m"].iloc[0] == 1.8 and np.isnan(gdf["length_m"].iloc[2])
+    assert (gdf["source"] == "bench-register-example").all()
+
+
+def test_cpg_wins_over_mapping_encoding(bench_dir):
+    """With a .cpg saying LATIN1, a mapping that claims UTF-8 is ignored (it would not decode)."""
+    path = _write_shp(_bench_frame().drop(columns="antal_platser"), bench_dir / "cpg.shp",
+                      "latin1", keep_cpg=True)
+    assert path.with_suffix(".cpg").read_text().strip().upper() == "LATIN1"
+    mapping = FieldMapping(name="benches", target="seating", fields={"seating_type": "typ"},
+                           encoding="utf-8")
+    gdf = read_municipal_layer(path, mapping, crs=SWEREF)
+    assert list(gdf["seating_type"])[:2] == ["Bänk", "Parksoffa"]
+    # without the .cpg the mapping's utf-8 is used, and Latin-1 bytes cannot be decoded
+    path.with_suffix(".cpg").unlink()
+    with pytest.raises(InputError, match="not in the encoding 'utf-8'.*'encoding' in the mapping"):
+        read_municipal_layer(path, mapping, crs=SWEREF)
+
+
+def test_utf8_without_cpg_is_detected(bench_dir):
+    """UTF-8 text read as Latin-1 ('BÃ¤nk') is noticed and re-read as UTF-8, with a warning."""
+    path = _write_shp(_bench_frame().drop(columns="antal_platser"), bench_dir / "utf8.shp",
+                      "utf-8", keep_cpg=False)
+    assert "Bänk".encode("utf-8") in path.with_suffix(".dbf").read_bytes()
+    mapping = FieldMapping(name="benches", target="seating",
+                           fields={"seating_type": "typ", "material": "material"})
+    fb = RecordingFeedback()
+    gdf = read_municipal_layer(path, mapping, crs=SWEREF, feedback=fb)
+    assert list(gdf["seating_type"])[:2] == ["Bänk", "Parksoffa"]
+    assert list(gdf["material"]) == ["trä", "trä", "stål", "sten"]
+    assert any("BÃ¤nk" in w and "re-read as UTF-8" in w for w in fb.warnings)
+    assert gdf.attrs["amp_municipal"]["encoding"] == "utf-8 (detected)"
+    # said explicitly in the mapping, there is nothing to warn about
+    fb2 = RecordingFeedback()
+    mapping.encoding = "utf-8"
+    gdf2 = read_municipal_layer(path, mapping, crs=SWEREF, feedback=fb2)
+    assert list(gdf2["material"]) == ["trä", "trä", "stål", "sten"] and not fb2.warnings
+
+
+def test_bench_lines_get_their_length(tmp_path):
+    """Benches drawn as lines become points on the line; length_m = the line's length."""
+    lines = [shapely.LineString([(319000, 6400300), (319002, 6400300)]),
+             shapely.LineString([(319010, 6400300), (319013, 6400304)])]  # 3-4-5: 5 m
+    gdf = gpd.GeoDataFrame({"langd_m": [None, 4.0], "ryggstod": ["Ja", "Nej"]},
+                           geometry=lines, crs=SWEREF)
+    path = tmp_path / "banklinjer.shp"
+    pyogrio.write_dataframe(gdf, path)
+    mapping = FieldMapping(name="bench-lines", target="seating",
+                           fields={"length_m": "langd_m", "backrest": "ryggstod"},
+                           constants={"seating_type": "bench"})
+    out = read_municipal_layer(path, mapping, crs=SWEREF)
+    assert list(out.geom_type) == ["Point", "Point"]
+    assert out["length_m"].iloc[0] == pytest.approx(2.0)  # from the geometry
+    assert out["length_m"].iloc[1] == 4.0                 # the register's own figure wins
+    assert all(line.distance(pt) < 1e-9 for line, pt in zip(lines, out.geometry))
+    assert list(out["seating_type"]) == ["bench", "bench"]
+
+
+def test_tree_crown_polygons_become_points(tmp_path):
+    crowns = [shapely.Point(319000, 6400300).buffer(4), shapely.Point(319050, 6400300).buffer(3)]
+    gdf = gpd.GeoDataFrame({"tradslag": ["Skogslönn", "Lind"], "hojd": [12.5, 9],
+                            "kronbredd": [8.0, 6.0]}, geometry=crowns, crs=SWEREF)
+    path = tmp_path / "trad.gpkg"
+    pyogrio.write_dataframe(gdf, path)
+    out = read_municipal_layer(path, load_preset("tree-register-example"), crs=SWEREF)
+    assert list(out.geom_type) == ["Point", "Point"]
+    assert all(c.contains(p) for c, p in zip(crowns, out.geometry))
+    assert list(out["species"]) == ["Skogslönn", "Lind"]
+    assert list(out["height_m"]) == [12.5, 9.0] and list(out["crown_diameter_m"]) == [8.0, 6.0]
+
+
+# --------------------------------------------------------------------------------------------
+# Merging into PlaceData
+# --------------------------------------------------------------------------------------------
+
+def _placedata() -> PlaceData:
+    """A hand-made place: study area = 200 m around (319020, 6400300); three OSM lamps inside,
+    one OSM lamp outside the study area (as a layer read from a larger extract could have)."""
+    centre = shapely.Point(319020, 6400300)
+    data = PlaceData(crs=SWEREF)
+    data["place"] = gpd.GeoDataFrame({"name": ["Testtorget"], "kind": ["square"]},
+                                     geometry=[centre.buffer(30)], crs=SWEREF)
+    data["study_area"] = gpd.GeoDataFrame({"name": ["Testtorget"], "radius_m": [200.0]},
+                                          geometry=[centre.buffer(200)], crs=SWEREF)
+    data["lamps"] = gpd.GeoDataFrame(
+        {"osm_id": ["n1", "n2", "n3", "n4"], "source": ["osm"] * 4,
+         "height_m": [5.0, np.nan, 7.0, 6.0]},
+        geometry=gpd.points_from_xy([318950, 319000, 319100, 330000], [6400300] * 4), crs=SWEREF)
+    return data
+
+
+def test_merge_replace_append_and_idempotence(lamp_geojson, tmp_path):
+    mapping = _lamp_mapping(mode="replace")
+    data = _placedata()
+    fb = RecordingFeedback()
+    counts = add_municipal_layer(data, lamp_geojson, mapping, feedback=fb)
+    assert counts == {"added": 3, "removed_osm": 3, "removed_previous": 0}
+    lamps = data["lamps"]
+    assert sorted(lamps["osm_id"]) == ["", "", "", "n4"]  # n4 lies outside the study area
+    assert (lamps.loc[lamps["osm_id"] == "", "source"] == mapping.name).all()
+    assert data.provenance[f"municipal:{mapping.name}"] == str(lamp_geojson)
+    assert data.provenance[f"municipal:{mapping.name}:features"] == "3"
+    assert data.provenance[f"municipal:{mapping.name}:removed_osm"] == "3"
+    assert json.loads(data.provenance[f"municipal:{mapping.name}:mapping"]) == mapping.to_dict()
+    # merging the same register again does not double it
+    again = add_municipal_layer(data, lamp_geojson, mapping)
+    assert again == {"added": 3, "removed_osm": 0, "removed_previous": 3}
+    assert len(data["lamps"]) == 4
+    # written and read back as a GeoPackage
+    back = read_geopackage(write_geopackage(data, tmp_path / "place.gpkg", layers=["place",
+                                            "study_area", "lamps"]))
+    assert sorted(back["lamps"]["height_m"].dropna()) == [4.5, 6.0, 6.0, 8.0]
+    assert back.provenance[f"municipal:{mapping.name}:features"] == "3"
+
+    data = _placedata()
+    counts = add_municipal_layer(data, lamp_geojson, _lamp_mapping(mode="append"))
+    assert counts == {"added": 3, "removed_osm": 0, "removed_previous": 0}
+    assert len(data["lamps"]) == 7
+    assert sorted(data["lamps"]["source"]) == ["lamp-register-example"] * 3 + ["osm"] * 4
+
+
+def test_replace_with_nothing_in_study_area_keeps_osm(lamp_geojson):
+    data = _placedata()
+    far = read_municipal_layer(lamp_geojson, _lamp_mapping(mode="replace"), crs=SWEREF,
+                               clip_to=shapely.Point(0, 0).buffer(10))
+    fb = RecordingFeedback()
+    counts = merge_into(data, far, _lamp_mapping(mode="replace"), feedback=fb)
+    assert counts["added"] == 0 and counts["removed_osm"] == 0 and len(data["lamps"]) == 4
+    assert any("OSM lamps were kept" in w for w in fb.warnings)
+
+
+def test_merge_real_goteborg_buildings_replaces_osm():
+    """Göteborg's footprints replace a (hand-made) OSM building; the study area is 150 m."""
+    centre = shapely.Point(319214.86, 6400132.07)  # Rådhuset's centroid in EPSG:3006
+    data = PlaceData(crs=SWEREF)
+    data["study_area"] = gpd.GeoDataFrame({"name": ["Gustaf Adolfs torg"], "radius_m": [150.0]},
+                                          geometry=[centre.buffer(150, quad_segs=64)], crs=SWEREF)
+    data["buildings"] = gpd.GeoDataFrame({"osm_id": ["w1"], "source": ["osm"], "name": ["X"]},
+                                         geometry=[centre.buffer(10)], crs=SWEREF)
+    counts = add_municipal_layer(data, GBG, "goteborg-buildings")
+    assert counts == {"added": 39, "removed_osm": 1, "removed_previous": 0}
+    assert "Börsen" in set(data["buildings"]["name"])
+
+
+# --------------------------------------------------------------------------------------------
+# Presets
+# --------------------------------------------------------------------------------------------
+
+def test_bundled_presets_are_valid_and_bilingual():
+    names = list_presets()
+    assert {"goteborg-buildings", "lamp-register-example", "bench-register-example",
+            "tree-register-example"} <= set(names)
+    for name in names:
+        mapping = load_preset(name)
+        assert mapping.name == name and mapping.target in TARGET_LAYERS
+        assert mapping.description.get("en") and mapping.description.get("sv")
+
+
+def test_preset_round_trip_and_user_dir(tmp_path):
+    mapping = FieldMapping(
+        name="bänkar-malmö", target="seating", mode="replace", encoding="cp1252",
+        fields={"seats": ["platser", "antal"], "backrest": "rygg"},
+        constants={"seating_type": "bench"},
+        transforms={"backrest": {"map": {"J": "yes", "N": "no"}, "default": "no"}},
+        description={"en": "Benches", "sv": "Bänkar"})
+    path = save_preset(mapping, tmp_path)
+    assert path == tmp_path / "bänkar-malmö.json"
+    assert "Bänkar" in path.read_text(encoding="utf-8")  # readable UTF-8, not \\u escapes
+    assert load_preset(path) == mapping
+    assert load_preset("bänkar-malmö", user_dir=tmp_path) == mapping
+    assert "bänkar-malmö" in list_presets(tmp_path) and "bänkar-malmö" not in list_presets()
+    # a user preset of the same name overrides the bundled one
+    own = FieldMapping(name="goteborg-buildings", target="buildings", fields={"name": "NAMN"})
+    save_preset(own, tmp_path / "goteborg-buildings.json")
+    assert load_preset("goteborg-buildings", user_dir=tmp_path).fields == {"name": "NAMN"}
+    assert load_preset("goteborg-buildings").fields["name"] == "BYGGNADSNA"
+
+
+def test_preset_errors(tmp_path):
+    with pytest.raises(InputError, match=r"Unknown mapping preset 'nope'\. Available presets: "
+                                         r"bench-register-example, goteborg-buildings"):
+        load_preset("nope")
+    with pytest.raises(InputError, match="Mapping file not found"):
+        load_preset(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x",\n "target": "lamps",,}', encoding="utf-8")
+    with pytest.raises(InputError, match=r"not valid JSON \(line 2, column 20"):
+        load_preset(bad)
+    bad.write_text('{"name": "x", "target": "lamps", "feilds": {}}', encoding="utf-8")
+    with pytest.raises(InputError, match="unknown key 'feilds'. Valid keys: name, description"):
+        load_preset(bad)
+    bad.write_text('{"name": "x", "target": "lampz"}', encoding="utf-8")
+    with pytest.raises(InputError, match="bad.json: Mapping 'x': unknown target layer 'lampz'"):
+        load_preset(bad)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation messages
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(target="lampz"), "unknown target layer 'lampz'. Valid target layers: buildings, "
+                           "entrances, pois, seating, lamps, trees, bins, paths, transit_stops, "
+                           "barriers."),
+    (dict(fields={"hight_m": "hojd"}), "'hight_m' in 'fields' is not a column of the 'lamps' "
+                                       "layer. Valid columns: height_m, lamp_mount"),
+    (dict(constants={"colour": "x"}), "'colour' in 'constants' is not a column"),
+    (dict(fields={"osm_id": "id"}), "'osm_id' in 'fields' is filled by the engine"),
+    (dict(mode="overwrite"), "unknown mode 'overwrite'"),
+    (dict(fields={"height_m": "h"}, transforms={"height_m": {"multiply": 2}}),
+     "unknown transform 'multiply' for 'height_m'. Valid transforms: map, scale, default."),
+    (dict(fields={"lamp_type": "t"}, transforms={"lamp_type": {"scale": 2}}),
+     "'scale' needs a numeric column; 'lamp_type' is text."),
+    (dict(fields={"height_m": "h"}, transforms={"height_m": {"scale": "mm"}}),
+     "'scale' for 'height_m' must be a number"),
+    (dict(transforms={"height_m": {"scale": 0.001}}), "transform for 'height_m', which is not "
+                                                      "mapped to a source field"),
+    (dict(fields={"lumen": "l"}, constants={"lumen": 100}), "lumen is both mapped to a field"),
+    (dict(encoding="latin-99"), "unknown text encoding 'latin-99'"),
+    (dict(name="my lamps"), "Mapping name 'my lamps' is not usable"),
+    (dict(name="osm"), "'osm' is reserved"),
+    (dict(fields={"height_m": []}), "the source field for 'height_m' must be a field name"),
+])
+def test_mapping_validation_messages(kwargs, message):
+    args = dict(name="lamps", target="lamps")
+    args.update(kwargs)
+    with pytest.raises(InputError) as err:
+        FieldMapping(**args)
+    assert message in str(err.value)
+
+
+def test_missing_source_field_lists_available_fields():
+    mapping = FieldMapping(name="gbg", target="buildings",
+                           fields={"name": "NAMN", "use": "VERKSAMHET", "height_m": ["HOJD", "H"]})
+    with pytest.raises(InputError) as err:
+        read_municipal_layer(GBG, mapping, crs=SWEREF)
+    text = str(err.value)
+    assert "has no field 'NAMN' (for name); no field 'HOJD' or 'H' (for height_m)" in text
+    assert "Its fields are: MI_PRINX, SW_MEMBER, BLANKNING" in text
+    assert "TYP, URSPRUNG, VERKSAMHET, BYGGNADSNA, REG_DATUM, DATUM, OPERATÖR" in text
+    # names also match ignoring case
+    ok = FieldMapping(name="gbg", target="buildings", fields={"name": "byggnadsna"})
+    assert "Rådhuset" in set(read_municipal_layer(GBG, ok, crs=SWEREF)["name"])
+
+
+def test_multi_layer_source_needs_a_layer(tmp_path):
+    path = tmp_path / "register.gpkg"
+    frame = gpd.GeoDataFrame({"hojd": [5.0]}, geometry=[shapely.Point(319000, 6400300)],
+                             crs=SWEREF)
+    pyogrio.write_dataframe(frame, path, layer="lampor")
+    pyogrio.write_dataframe(frame, path, layer="stolpar")
+    mapping = FieldMapping(name="l", target="lamps", fields={"height_m": "hojd"})
+    with pytest.raises(InputError, match="holds 2 layers; set 'layer' in mapping 'l' to one of: "
+                                         "lampor, stolpar"):
+        read_municipal_layer(path, mapping, crs=SWEREF)
+    mapping.layer = "stolpe"
+    with pytest.raises(InputError, match="has no layer 'stolpe'.*Its layers: lampor, stolpar"):
+        read_municipal_layer(path, mapping, crs=SWEREF)
+    mapping.layer = "stolpar"
+    assert list(read_municipal_layer(path, mapping, crs=SWEREF)["height_m"]) == [5.0]
+
+
+def test_source_without_crs(tmp_path):
+    path = tmp_path / "utan_crs.shp"
+    frame = gpd.GeoDataFrame({"hojd": [5.0]}, geometry=[shapely.Point(319000, 6400300)],
+                             crs=SWEREF)
+    pyogrio.write_dataframe(frame, path)
+    path.with_suffix(".prj").unlink()
+    mapping = FieldMapping(name="l", target="lamps", fields={"height_m": "hojd"})
+    with pytest.raises(InputError, match="has no coordinate reference system.*Define it"):
+        read_municipal_layer(path, mapping, crs=SWEREF)
+
+
+def test_missing_file_and_wrong_geometry_and_crs(tmp_path):
+    mapping = FieldMapping(name="l", target="lamps")
+    with pytest.raises(InputError, match="Municipal layer not found: .*nowhere.gpkg"):
+        read_municipal_layer(tmp_path / "nowhere.gpkg", mapping, crs=SWEREF)
+    not_vector = tmp_path / "notes.gpkg"
+    not_vector.write_text("not a GeoPackage")
+    with pytest.raises(InputError, match="is not a readable vector layer"):
+        read_municipal_layer(not_vector, mapping, crs=SWEREF)
+    points = tmp_path / "points.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(319000,
+                                                                                6400300)],
+                                             crs=SWEREF), points)
+    with pytest.raises(InputError, match="the 'buildings' layer needs polygons"):
+        read_municipal_layer(points, FieldMapping(name="b", target="buildings"), crs=SWEREF)
+    with pytest.raises(InputError, match="not a projected \\(metric\\) CRS"):
+        read_municipal_layer(points, mapping, crs="EPSG:4326")
+
+
+def test_cancel_midway():
+    with pytest.raises(CancelledError):
+        read_municipal_layer(GBG, load_preset("goteborg-buildings"), crs=SWEREF,
+                             feedback=RecordingFeedback(cancel_after=1))
+
+
+# --------------------------------------------------------------------------------------------
+# WFS: unreachable and unresponsive servers fail fast with a clear message
+# --------------------------------------------------------------------------------------------
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("form", ["WFS:http://127.0.0.1:{port}/geoserver/wfs",
+                                  "http://127.0.0.1:{port}/ows?service=WFS&typeName=lampor"])
+def test_unreachable_wfs(form):
+    url = form.format(port=_closed_port())
+    start = time.monotonic()
+    with pytest.raises(DataError) as err:
+        read_municipal_layer(url, load_preset("lamp-register-example"), crs=SWEREF)
+    assert time.monotonic() - start < 5
+    text = str(err.value)
+    assert "Could not read the web/WFS source" in text and "127.0.0.1" in text
+    assert "Couldn't connect to server" in text and "reachable from this computer" in text
+
+
+def test_silent_wfs_server_times_out():
+    """A server that accepts the connection and never answers: GDAL's timeout ends it (~2 s)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    held = []
+
+    def accept():
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"WFS:http://user:secret@127.0.0.1:{server.getsockname()[1]}/wfs"
+    start = time.monotonic()
+    try:
+        with pytest.raises(DataError) as err:
+            read_municipal_layer(url, load_preset("lamp-register-example"), crs=SWEREF,
+                                 http_timeout_s=2)
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+    assert time.monotonic() - start < 8
+    assert "timed out" in str(err.value) and "secret" not in str(err.value)
+    assert pyogrio.get_gdal_config_option("GDAL_HTTP_TIMEOUT") is None  # restored
