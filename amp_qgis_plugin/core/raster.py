@@ -232,6 +232,7 @@ def write_geotiff(
                                     dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    tmp.unlink()  # let GDAL create it with the usual permissions (mkstemp makes it 0600)
     profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1,
                    dtype=array.dtype.name, crs=grid.crs, transform=grid.transform,
                    compress="deflate", tiled=grid.width >= 256 and grid.height >= 256)
@@ -266,9 +267,11 @@ def write_style_sidecar(raster_path: os.PathLike | str, qml: os.PathLike | str) 
     """Copy ``qml`` to ``<raster without suffix>.qml`` (QGIS's default-style location)."""
     raster_path = Path(raster_path)
     target = raster_path.with_suffix(".qml")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.qml",
-                                    dir=target.parent)
-    os.close(fd)
-    shutil.copyfile(qml, tmp_name)
-    os.replace(tmp_name, target)
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.partial.qml")
+    try:
+        shutil.copyfile(qml, tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return target

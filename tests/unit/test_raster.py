@@ -42,6 +42,7 @@ def test_write_geotiff_crs_nodata_values_and_sidecar(tmp_path):
                         band_name="E", units="lx", tags={"model": "test"})
     assert (tmp_path / "sub" / "x.qml").read_text() == "<qgis/>"
     assert not [p for p in out.parent.iterdir() if "partial" in p.name]
+    assert out.stat().st_mode & 0o044 and out.with_suffix(".qml").stat().st_mode & 0o044
     with rasterio.open(out) as src:
         assert src.crs.to_epsg() == 3006
         assert src.nodata == FLOAT_NODATA

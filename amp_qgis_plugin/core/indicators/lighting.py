@@ -854,3 +854,84 @@ def dark_gaps(paths: gpd.GeoDataFrame, lamps: LampSet, dark_lux: float, spacing:
     if not rows:
         return empty
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=crs)
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+def figures_table(result: IndicatorResult) -> pd.DataFrame:
+    """The figures as a plain table (for the GeoPackage and reports); None stays empty."""
+    rows = []
+    for fig in result.figures:
+        d = fig.as_dict()
+        d["value"] = "" if d["value"] is None else str(d["value"])
+        d["threshold"] = "" if d["threshold"] is None else str(d["threshold"])
+        d["formatted"] = fig.formatted(digits=2)
+        rows.append(d)
+    return pd.DataFrame(rows)
+
+
+def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path],
+                           feedback: Optional[Feedback] = None) -> Dict[str, Path]:
+    """Write ``illuminance.tif``, ``semicylindrical.tif`` (each with a ``.qml`` style beside it)
+    and ``lighting.gpkg`` (layers ``dark_gaps``, ``lamps_used``, table ``lighting_figures``).
+
+    Every file is written to a temporary name and renamed when complete. With no lamp data no
+    raster is written (a raster of zeros would read as darkness), only the GeoPackage.
+
+    Returns
+    -------
+    dict of str to Path
+        ``"illuminance"``, ``"semicylindrical"`` (when written) and ``"gpkg"``.
+    """
+    import os
+    import tempfile
+
+    import pyogrio
+
+    from amp_qgis_plugin.core.raster import write_geotiff
+    from amp_qgis_plugin.core.styles import style_path, write_layer_styles
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: Dict[str, Path] = {}
+    res = out.result
+    tags = {f"amp.{k}": v for k, v in res.parameters.items()}
+    if out.grid is not None:
+        check_cancelled(feedback)
+        written["illuminance"] = write_geotiff(
+            out_dir / "illuminance.tif", out.illuminance, out.grid,
+            colour_ramp=style_path("illuminance"), band_name="Horizontal illuminance (lx)",
+            units="lx", tags=tags)
+        written["semicylindrical"] = write_geotiff(
+            out_dir / "semicylindrical.tif", out.semicylindrical, out.grid,
+            colour_ramp=style_path("semicylindrical"),
+            band_name="Semi-cylindrical illuminance at 1.5 m, worst direction (lx)",
+            units="lx", tags=tags)
+    check_cancelled(feedback)
+    target = out_dir / "lighting.gpkg"
+    fd, tmp_name = tempfile.mkstemp(prefix=".lighting.", suffix=".partial.gpkg", dir=out_dir)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        gaps = res.layers.get("dark_gaps")
+        lamps = res.layers.get("lamps_used")
+        if gaps is None:
+            gaps = gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS},
+                                    geometry=gpd.GeoSeries([]), crs=None)
+        pyogrio.write_dataframe(gaps, tmp, layer="dark_gaps", driver="GPKG",
+                                geometry_type="MultiLineString", promote_to_multi=True)
+        if lamps is not None and len(lamps.columns):
+            pyogrio.write_dataframe(lamps, tmp, layer="lamps_used", driver="GPKG",
+                                    geometry_type="Point")
+        pyogrio.write_dataframe(figures_table(res), tmp, layer="lighting_figures", driver="GPKG")
+        write_layer_styles(tmp, ["dark_gaps", "lamps_used"], styles={"lamps_used": "lamps"})
+        os.replace(tmp, target)
+    except BaseException:
+        for leftover in (tmp, Path(str(tmp) + "-journal")):
+            if leftover.exists():
+                leftover.unlink()
+        raise
+    written["gpkg"] = target
+    return written
