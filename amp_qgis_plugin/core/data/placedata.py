@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, Mapping, Optional
 
 from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS, FLOAT, INT, LAYERS
 from amp_qgis_plugin.core.errors import DataError, InputError
@@ -156,6 +157,28 @@ def write_geopackage(
     import pandas as pd
     import pyogrio
 
+    with atomic_geopackage(path) as tmp:
+        for name in layers or FEATURE_LAYERS:
+            check_cancelled(feedback)
+            gdf = data[name]
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
+                                    geometry_type=LAYERS[name].geometry_type,
+                                    promote_to_multi=True)
+        rows = sorted(data.provenance.items())
+        prov = pd.DataFrame({"key": [k for k, _ in rows], "value": [str(v) for _, v in rows]})
+        pyogrio.write_dataframe(prov, tmp, layer="provenance", driver="GPKG")
+        check_cancelled(feedback)
+        _add_default_styles(tmp, layers or FEATURE_LAYERS)
+    return Path(path)
+
+
+@contextmanager
+def atomic_geopackage(path: os.PathLike | str) -> Iterator[Path]:
+    """Yield a temporary ``.gpkg`` path next to ``path``; rename it over ``path`` on success.
+
+    On any exception (cancel included) the temporary file and its SQLite side files are removed
+    and an existing file at ``path`` stays as it was.
+    """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise InputError(f"The output must be a GeoPackage (.gpkg), not {path.name!r}.")
@@ -165,17 +188,7 @@ def write_geopackage(
     tmp = Path(tmp_name)
     tmp.unlink()
     try:
-        for name in layers or FEATURE_LAYERS:
-            check_cancelled(feedback)
-            gdf = data[name]
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
-                                    geometry_type=LAYERS[name].geometry_type,
-                                    promote_to_multi=LAYERS[name].geometry_type.startswith("Multi"))
-        rows = sorted(data.provenance.items())
-        prov = pd.DataFrame({"key": [k for k, _ in rows], "value": [str(v) for _, v in rows]})
-        pyogrio.write_dataframe(prov, tmp, layer="provenance", driver="GPKG")
-        check_cancelled(feedback)
-        _add_default_styles(tmp, layers or FEATURE_LAYERS)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         for leftover in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"),
@@ -183,7 +196,36 @@ def write_geopackage(
             if leftover.exists():
                 leftover.unlink()
         raise
-    return path
+
+
+def write_layers(
+    layers: Mapping[str, "gpd.GeoDataFrame"],
+    path: os.PathLike | str,
+    *,
+    provenance: Optional[Mapping[str, str]] = None,
+    geometry_types: Optional[Mapping[str, str]] = None,
+    feedback: Optional[Feedback] = None,
+) -> Path:
+    """Write non-canonical output layers (indicator results) to a GeoPackage atomically.
+
+    Each layer gets its bundled QML (``resources/styles/<layer>.qml``) as default style; the
+    ``provenance`` rows go to a ``provenance`` table like in :func:`write_geopackage`.
+    """
+    import pandas as pd
+    import pyogrio
+
+    with atomic_geopackage(path) as tmp:
+        for name, gdf in layers.items():
+            check_cancelled(feedback)
+            gtype = (geometry_types or {}).get(name)
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
+                                    **({"geometry_type": gtype} if gtype else {}))
+        rows = sorted((provenance or {}).items())
+        prov = pd.DataFrame({"key": [k for k, _ in rows], "value": [str(v) for _, v in rows]})
+        pyogrio.write_dataframe(prov, tmp, layer="provenance", driver="GPKG")
+        check_cancelled(feedback)
+        _add_default_styles(tmp, list(layers))
+    return Path(path)
 
 
 def _add_default_styles(gpkg: Path, names: Iterable[str]) -> None:
