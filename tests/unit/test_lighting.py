@@ -380,3 +380,24 @@ def test_senaatintori_real_sample(senaatintori_data, tmp_path):
     assert r.value("emin") == pytest.approx(float(cells.min()), abs=0.001)
     assert r.value("dark_share") == pytest.approx(100 * float((cells < 1.0).mean()), abs=0.01)
     assert r.value("walkable_area_m2") > data.place_polygon.area
+
+
+def test_cli_lighting_writes_outputs_and_prints_figures(senaatintori_gpkg, tmp_path, capsys):
+    """``amp-place lighting --data PLACE.gpkg --out DIR`` on the Senaatintori sample."""
+    import pyogrio
+
+    from amp_qgis_plugin.cli import main
+
+    out = tmp_path / "light"
+    rc = main(["lighting", "--data", str(senaatintori_gpkg), "--out", str(out),
+               "--cell-size", "2", "--ldt", f"post_top={FIX / 'symmetric_post_top.ldt'}"])
+    printed = capsys.readouterr().out
+    assert rc == 0
+    for name in ("illuminance.tif", "illuminance.qml", "semicylindrical.tif", "lighting.gpkg"):
+        assert (out / name).exists()
+    layers = {row[0] for row in pyogrio.list_layers(out / "lighting.gpkg")}
+    assert {"dark_gaps", "lamps_used", "lighting_figures"} <= layers
+    assert "EN 13201-2 P class reached" in printed and "Dark share" in printed
+    assert main(["lighting", "--data", str(tmp_path / "missing.gpkg"), "--out", str(out)]) == 1
+    assert main(["lighting", "--data", str(senaatintori_gpkg), "--out", str(out),
+                 "--ldt", str(tmp_path / "none.ldt")]) == 1
