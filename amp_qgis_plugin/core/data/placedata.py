@@ -161,9 +161,10 @@ def write_geopackage(
         for name in layers or FEATURE_LAYERS:
             check_cancelled(feedback)
             gdf = data[name]
+            geometry_type = LAYERS[name].geometry_type
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
-                                    geometry_type=LAYERS[name].geometry_type,
-                                    promote_to_multi=True)
+                                    geometry_type=geometry_type,
+                                    promote_to_multi=geometry_type.startswith("Multi"))
         rows = sorted(data.provenance.items())
         prov = pd.DataFrame({"key": [k for k, _ in rows], "value": [str(v) for _, v in rows]})
         pyogrio.write_dataframe(prov, tmp, layer="provenance", driver="GPKG")
