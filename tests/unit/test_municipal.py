@@ -292,6 +292,36 @@ def test_tree_crown_polygons_become_points(tmp_path):
     assert list(out["height_m"]) == [12.5, 9.0] and list(out["crown_diameter_m"]) == [8.0, 6.0]
 
 
+def test_multipoints_and_line_layers(tmp_path):
+    """A MultiPoint of 3 bins gives 3 bins; hedge areas become outlines on 'barriers', points
+    on a line layer are skipped with a warning."""
+    bins = gpd.GeoDataFrame({"typ": ["papperskorg"]},
+                            geometry=[shapely.MultiPoint([(319000, 6400300), (319005, 6400300),
+                                                          (319010, 6400300)])], crs=SWEREF)
+    path = tmp_path / "korgar.geojson"
+    pyogrio.write_dataframe(bins.to_crs("EPSG:4326"), path, driver="GeoJSON")
+    out = read_municipal_layer(path, FieldMapping(name="bins", target="bins",
+                                                  fields={"bin_type": "typ"}), crs=SWEREF)
+    assert len(out) == 3 and list(out["bin_type"]) == ["papperskorg"] * 3
+    np.testing.assert_allclose(shapely.get_coordinates(out.geometry.values)[:, 0],
+                               [319000, 319005, 319010], atol=1e-3)
+
+    hedge = shapely.box(319000, 6400300, 319010, 6400302)
+    wall = shapely.LineString([(319020, 6400300), (319040, 6400300)])
+    mixed = gpd.GeoDataFrame({"slag": ["häck", "mur", "stolpe"], "hojd": [1.2, 0.8, 1.0]},
+                             geometry=[hedge, wall, shapely.Point(319050, 6400300)], crs=SWEREF)
+    gpkg = tmp_path / "barriarer.gpkg"
+    pyogrio.write_dataframe(mixed, gpkg, geometry_type="Unknown")
+    fb = RecordingFeedback()
+    mapping = FieldMapping(name="barriers", target="barriers",
+                           fields={"barrier": "slag", "height_m": "hojd"},
+                           transforms={"barrier": {"map": {"häck": "hedge", "mur": "wall"}}})
+    out = read_municipal_layer(gpkg, mapping, crs=SWEREF, feedback=fb)
+    assert list(out["barrier"]) == ["hedge", "wall"]
+    assert list(out.length) == pytest.approx([24.0, 20.0])  # the hedge's outline: 2 * (10 + 2)
+    assert any("1 point feature(s) skipped" in w for w in fb.warnings)
+
+
 # --------------------------------------------------------------------------------------------
 # Merging into PlaceData
 # --------------------------------------------------------------------------------------------
@@ -512,10 +542,18 @@ def test_missing_file_and_wrong_geometry_and_crs(tmp_path):
         read_municipal_layer(points, mapping, crs="EPSG:4326")
 
 
-def test_cancel_midway():
+def test_progress_stays_in_the_callers_range_and_cancel_midway():
+    fb = RecordingFeedback()
+    read_municipal_layer(GBG, load_preset("goteborg-buildings"), crs=SWEREF, feedback=fb,
+                         progress=(85, 95))
+    assert fb.progress == pytest.approx([86.0, 91.0, 95.0])
+    quiet = RecordingFeedback()
+    read_municipal_layer(GBG, load_preset("goteborg-buildings"), crs=SWEREF, feedback=quiet)
+    assert quiet.progress == [] and quiet.cancel_checks >= 3
+    # cancelled once the source's fields are checked: the read itself never starts
     with pytest.raises(CancelledError):
         read_municipal_layer(GBG, load_preset("goteborg-buildings"), crs=SWEREF,
-                             feedback=RecordingFeedback(cancel_after=1))
+                             feedback=RecordingFeedback(cancel_after=1), progress=(0, 100))
 
 
 # --------------------------------------------------------------------------------------------

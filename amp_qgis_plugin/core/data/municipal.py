@@ -268,7 +268,8 @@ class FieldMapping:
                              f"Valid keys: {', '.join(_PRESET_KEYS)}.")
         missing = [k for k in ("name", "target") if not data.get(k)]
         if missing:
-            raise InputError(f"{origin}: the mapping needs {' and '.join(repr(m) for m in missing)}.")
+            needs = " and ".join(repr(m) for m in missing)
+            raise InputError(f"{origin}: the mapping needs {needs}.")
         kwargs = {k: v for k, v in data.items() if k != "format_version" and v is not None}
         try:
             return cls(**kwargs)
@@ -475,9 +476,9 @@ def _resolve_fields(mapping: FieldMapping, available: Sequence[str], display: st
             resolved[col] = hit
     if missing:
         where = f"{display}" + (f" (layer {layer!r})" if layer else "")
-        raise InputError(f"Mapping {mapping.name!r}: {where} has no field {'; no field '.join(missing)}. "
-                         f"Its fields are: {', '.join(available) or 'none'}. Fix the field names "
-                         "in the mapping.")
+        raise InputError(f"Mapping {mapping.name!r}: {where} has no field "
+                         f"{'; no field '.join(missing)}. Its fields are: "
+                         f"{', '.join(available) or 'none'}. Fix the field names in the mapping.")
     return resolved
 
 
@@ -505,6 +506,34 @@ def _read_frame(dsn: str, layer: Optional[str], columns: List[str], encoding: Op
                          "'cp1252') or add a .cpg file next to the Shapefile.") from None
     except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, FieldError ...
         raise _source_error(exc, display, remote) from None
+
+
+def _fix_mojibake(gdf, origin: str, dsn: str, layer: Optional[str], columns: List[str], bbox,
+                  display: str, feedback: Optional[Feedback]):
+    """Re-read a Shapefile as UTF-8 when its text looks like UTF-8 decoded as Latin-1.
+
+    Shapefiles written as UTF-8 without a .cpg are common; GDAL then decodes them as Latin-1 and
+    "Gårda" reads "GÃ¥rda". Such pairs practically never occur in real Latin-1 text. Returns
+    the (possibly re-read) frame and where its encoding came from.
+    """
+    import pyogrio
+
+    sample = _text_columns_look_like_mojibake(gdf)
+    if sample is None:
+        return gdf, origin
+    try:
+        again = pyogrio.read_dataframe(dsn, layer=layer, columns=columns, encoding="utf-8",
+                                       bbox=bbox)
+    except Exception:  # not valid UTF-8 after all: keep what was decoded
+        again = None
+    fixed = again is not None and _text_columns_look_like_mojibake(again) is None
+    if feedback is not None:
+        feedback.pushWarning(
+            f"{display}: text such as {sample!r} looked like UTF-8 read as Latin-1 "
+            f"({'re-read as UTF-8' if fixed else 'left as it was'}). Add a .cpg file "
+            "containing UTF-8 next to the Shapefile, or set 'encoding' in the mapping, to make "
+            "this explicit.")
+    return (again, "utf-8 (detected)") if fixed else (gdf, origin)
 
 
 def _to_text(value: Any) -> Optional[str]:
@@ -690,6 +719,12 @@ def _clip_bbox(clip_to, crs: str, source_crs) -> Optional[Tuple[float, float, fl
     return (minx - pad, miny - pad, maxx + pad, maxy + pad)
 
 
+def _progress(feedback: Optional[Feedback], span: Optional[Tuple[float, float]],
+              fraction: float) -> None:
+    if feedback is not None and span is not None:
+        feedback.setProgress(span[0] + (span[1] - span[0]) * fraction)
+
+
 def _check_metric(crs: str):
     from pyproj import CRS
     from pyproj.exceptions import CRSError
@@ -712,6 +747,7 @@ def read_municipal_layer(
     clip_to: Optional["BaseGeometry"] = None,
     feedback: Optional[Feedback] = None,
     http_timeout_s: Optional[float] = None,
+    progress: Optional[Tuple[float, float]] = None,
 ) -> "gpd.GeoDataFrame":
     """Read a municipal layer as the canonical layer ``mapping.target``.
 
@@ -736,7 +772,12 @@ def read_municipal_layer(
         Progress, cancellation, and warnings (e.g. no feature in the study area).
     http_timeout_s : float, optional
         Overall HTTP timeout for web sources (default :data:`HTTP_TIMEOUT_S`, or the user's own
-        ``GDAL_HTTP_TIMEOUT``).
+        ``GDAL_HTTP_TIMEOUT``). GDAL's settings are process-wide: they are set for the read
+        and restored afterwards.
+    progress : (float, float), optional
+        The part of the caller's progress bar (percent) this read may report in, e.g.
+        ``(85, 95)``; by default no progress is reported (only cancellation is checked), so a
+        caller's progress bar never jumps back.
 
     Returns
     -------
@@ -795,33 +836,15 @@ def read_municipal_layer(
         available = [str(f) for f in info.get("fields", [])]
         resolved = _resolve_fields(mapping, available, display, layer,
                                    max_len=10 if driver == "ESRI Shapefile" else None)
-        if feedback is not None:
-            feedback.setProgress(10)
+        _progress(feedback, progress, 0.1)
         bbox = _clip_bbox(clip_to, crs, source_crs) if clip_to is not None else None
         columns = sorted(set(resolved.values()))
         gdf = _read_frame(dsn, layer, columns, encoding, bbox, display, remote)
-        sample = _text_columns_look_like_mojibake(gdf)
-        if sample is not None and driver == "ESRI Shapefile" and not remote:
-            try:
-                again = pyogrio.read_dataframe(dsn, layer=layer, columns=columns,
-                                               encoding="utf-8", bbox=bbox)
-            except Exception:  # not valid UTF-8 after all: keep what GDAL decoded
-                again = None
-            if again is not None and _text_columns_look_like_mojibake(again) is None:
-                gdf = again
-                encoding_origin = "utf-8 (detected)"
-            if feedback is not None:
-                feedback.pushWarning(
-                    f"{display}: text such as {sample!r} looked like UTF-8 read as Latin-1 "
-                    f"({'re-read as UTF-8' if again is not None and encoding_origin.startswith('utf-8') else 'left as it was'}). "
-                    "Add a .cpg file containing UTF-8 next to the Shapefile, or set 'encoding' "
-                    "in the mapping, to make this explicit.")
-        elif sample is not None and feedback is not None:
-            feedback.pushWarning(f"{display}: text such as {sample!r} looks like UTF-8 read as "
-                                 "Latin-1; check the source's encoding.")
+        if driver == "ESRI Shapefile" and not remote:
+            gdf, encoding_origin = _fix_mojibake(gdf, encoding_origin, dsn, layer, columns,
+                                                 bbox, display, feedback)
     check_cancelled(feedback)
-    if feedback is not None:
-        feedback.setProgress(60)
+    _progress(feedback, progress, 0.6)
     n_read = len(gdf)
 
     geoms = np.asarray(gdf.geometry.values)
@@ -858,6 +881,7 @@ def read_municipal_layer(
                                  f"nothing from {mapping.name!r}.")
         out = empty_layer(target, crs)
         out.attrs["amp_municipal"] = meta
+        _progress(feedback, progress, 1.0)
         return out
 
     kinds = dict(LAYERS[target].columns)
@@ -878,7 +902,7 @@ def read_municipal_layer(
     if feedback is not None:
         feedback.pushInfo(f"{display}: {len(out)} of {n_read} feature(s) read into "
                           f"{target!r} with mapping {mapping.name!r}.")
-        feedback.setProgress(100)
+    _progress(feedback, progress, 1.0)
     return out
 
 
