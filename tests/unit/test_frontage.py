@@ -170,3 +170,35 @@ def test_cancel():
     with pytest.raises(CancelledError):
         map_frontage(scene(), feedback=RecordingFeedback(cancel_after=1))
 
+
+
+def test_senaatintori_real_data(senaatintori_data):
+    """Senaatintori from the bundled 2019 Helsinki extract (ODbL, (c) OpenStreetMap contributors).
+
+    Checked by reading the data myself: with pyosmium (``osmium.SimpleHandler`` over
+    ``resources/sample/helsinki-centre.osm.pbf``) and by listing ``buildings`` within 30 m of the
+    place polygon (r2919121) in the PlaceData with geopandas. Seven buildings are within 30 m:
+    w4253124 (Unioninkatu 29, 13.8 m), w33084558 (14.0 m), the University main building r1320784
+    (21.7 m), Heleniuksen talo w87318457 (28.4 m), Sunnin talo w17426256 (28.6 m), Kiseleffin talo
+    w87318458 (28.7 m), w22115431 (29.3 m). The shop and café nodes inside them are
+    n307465178 'Cafe Engel' (amenity=cafe, Aleksanterinkatu 26, opening_hours
+    'Mo-Fr 08:00-21:00; Sa 09:00-21:00; Su 10:00-19:00') and n1621458422 'Palmroth' (shop=shoes)
+    in Sunnin talo, and n2291085087 'Cafe Köket' (amenity=cafe, Aleksanterinkatu 28) in
+    Kiseleffin talo. No other building facing the square carries a ground-floor POI, so the
+    active frontage is the square-facing walls of those two buildings only.
+    """
+    res = map_frontage(senaatintori_data)
+    fr = res.layers["frontage"]
+    assert set(fr.building_id) == {"w4253124", "w33084558", "r1320784", "w87318457", "w17426256",
+                                   "w87318458", "w22115431"}
+    pois = {p for v in fr.poi_ids for p in v.split(";") if p}
+    assert pois == {"n307465178", "n1621458422", "n2291085087"}
+    active = fr[fr.active == 1]
+    assert set(active.building_id) == {"w17426256", "w87318458"}
+    assert set(fr[fr.building_id == "r1320784"].use) == {"blank"}
+    # active share = length of the segments holding those POIs / all frontage
+    assert res.value("active_share") == pytest.approx(active.length_m.sum() / fr.length_m.sum() * 100)
+    assert 0 < res.value("active_share") < 30
+    assert res.value("doors_per_100m") == pytest.approx(fr.doors.sum() / fr.length_m.sum() * 100)
+    assert res.value("grade") in ("D", "E")
+    assert all(fr.source == "osm")

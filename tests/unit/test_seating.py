@@ -109,3 +109,27 @@ def test_empty_place():
     d["place"] = d["place"].iloc[0:0]
     with pytest.raises(DataError, match="no place polygon"):
         audit_seating(d)
+
+
+def test_senaatintori_real_data(senaatintori_data):
+    """Senaatintori (bundled 2019 Helsinki extract, ODbL (c) OpenStreetMap contributors).
+
+    Checked by reading the data myself: the PlaceData has 125 seating features in the study area
+    but none within 2 m of the place polygon (geopandas ``distance`` to r2919121: the square is an
+    open paved area; benches are in the Esplanadi and around), so the linear seating is a true 0 m
+    (seating mapped nearby) and not "no data"; backs and social seating have no seats to judge.
+    The area of the place polygon is 6,706 m², so §37-741 asks for 6706 / 9.1 = 737 m.
+    """
+    from amp_qgis_plugin.core.indicators.amenities import amenity_figures
+
+    d = senaatintori_data
+    near = d["seating"].distance(d.place_polygon) <= 2.0
+    assert len(d["seating"]) > 0 and not near.any()
+    res = audit_seating(d)
+    assert res.value("linear_seating_m") == 0.0
+    assert res.figure("linear_seating_m").threshold == pytest.approx(d.place_polygon.area / 9.1, abs=0.1)
+    assert res.value("backs_share") is None and res.value("social_share") is None
+    amen = amenity_figures(d)
+    # no tree inside the square (trees layer non-empty in the study area) -> 0, requirement 70.1
+    assert amen.value("trees") == 0
+    assert amen.figure("trees").threshold == pytest.approx(4 + (d.place_polygon.area - 557) / 93, abs=0.1)

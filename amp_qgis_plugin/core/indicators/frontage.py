@@ -496,7 +496,8 @@ def _assign_entrances(entrances: gpd.GeoDataFrame, lines: np.ndarray, snap: floa
     if len(entrances) == 0 or len(lines) == 0:
         return out
     pts = np.asarray(entrances.geometry.values)
-    ok = np.flatnonzero(shapely.get_type_id(pts) == 0)
+    ok = np.flatnonzero(~shapely.is_empty(pts) & ~shapely.is_missing(pts))
+    pts = np.where(shapely.get_type_id(pts) == 0, pts, shapely.point_on_surface(pts))
     tree = shapely.STRtree(lines)
     src, dst = tree.query_nearest(pts[ok], max_distance=snap, all_matches=False)
     out[ok[src]] = dst
@@ -514,7 +515,7 @@ def _assign_pois(pois: gpd.GeoDataFrame, cand: gpd.GeoDataFrame, pieces: pd.Data
         return out, 0, 0
     pts = np.asarray(pois.geometry.values)
     is_pt = shapely.get_type_id(pts) == 0
-    pts_c = np.where(is_pt, pts, shapely.centroid(pts))
+    pts_c = np.where(is_pt, pts, shapely.point_on_surface(pts))
     bgeoms = np.asarray(cand.geometry.values)
     btree = shapely.STRtree(bgeoms)
     src, bdst = btree.query_nearest(pts_c, max_distance=reach, all_matches=False)
@@ -556,8 +557,10 @@ def _frontage_table(cand, pieces, lines, entrances, ent_piece, pois, poi_piece,
     for i, p in enumerate(poi_piece):
         if p >= 0:
             poi_by_piece.setdefault(int(p), []).append(i)
-    ent_pts = np.asarray(entrances.geometry.values) if len(entrances) else np.zeros(0, dtype=object)
-    poi_pts = np.asarray(pois.geometry.values) if len(pois) else np.zeros(0, dtype=object)
+    ent_pts = shapely.point_on_surface(np.asarray(entrances.geometry.values)) if len(entrances) \
+        else np.zeros(0, dtype=object)
+    poi_pts = shapely.point_on_surface(np.asarray(pois.geometry.values)) if len(pois) \
+        else np.zeros(0, dtype=object)
     cat_order = {c: i for i, c in enumerate(POI_CATEGORIES)}
 
     records = []

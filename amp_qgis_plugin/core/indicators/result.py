@@ -94,7 +94,7 @@ class Figure:
             text += f" {self.unit}" if isinstance(self.threshold, (int, float)) else ""
             text += ")"
         if self.source:
-            text += f" [source: {self.source}{'' if self.verified else ', unverified [M]'}]"
+            text += f" [source: {self.source}{'' if self.verified else ', unverified'}]"
         if self.note:
             text += f" - {self.note}"
         return text
