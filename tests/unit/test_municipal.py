@@ -607,3 +607,46 @@ def test_silent_wfs_server_times_out():
     assert time.monotonic() - start < 8
     assert "timed out" in str(err.value) and "secret" not in str(err.value)
     assert pyogrio.get_gdal_config_option("GDAL_HTTP_TIMEOUT") is None  # restored
+
+
+# --------------------------------------------------------------------------------------------
+# Real place: Senaatintori (Helsinki) from the bundled OSM sample
+# --------------------------------------------------------------------------------------------
+
+def test_register_replaces_osm_lamps_of_a_real_place(senaatintori_gpkg, tmp_path):
+    """A lamp register (Shapefile in ETRS-TM35FIN, EPSG:3067, heights in mm) built from 40 of
+    Senaatintori's OSM lamps plus one lamp 20 km away replaces the OSM lamps of the real place.
+
+    Expected figures are computed here with shapely on the fetched layers, independently of the
+    merge: every OSM lamp in the study area goes, the 40 register lamps come in at their OSM
+    positions (within 1 mm after 32635 -> 3067 -> 32635), the far one is clipped away.
+    """
+    data = read_geopackage(senaatintori_gpkg)  # a fresh copy: the session fixture stays intact
+    assert data.crs == "EPSG:32635"
+    osm = data["lamps"]
+    area = data.study_area_polygon
+    in_area = int(shapely.intersects(np.asarray(osm.geometry.values), area).sum())
+    assert len(osm) > 40 and in_area > 40
+    sample = osm.iloc[:40]
+    register = gpd.GeoDataFrame(
+        {"hojd": [8000.0] * 40 + [6000.0], "armatur": ["Kartanoväylä"] * 41},
+        geometry=list(sample.geometry) + [shapely.Point(area.centroid.x + 20_000,
+                                                        area.centroid.y)],
+        crs=data.crs).to_crs("EPSG:3067")
+    path = tmp_path / "valaistus.shp"
+    pyogrio.write_dataframe(register, path, encoding="utf-8")
+    mapping = FieldMapping(name="helsinki-lamps", target="lamps", mode="replace",
+                           fields={"height_m": "hojd", "lamp_type": "armatur"},
+                           transforms={"height_m": {"scale": 0.001}})
+    counts = add_municipal_layer(data, path, mapping)
+    assert counts == {"added": 40, "removed_osm": in_area, "removed_previous": 0}
+    lamps = data["lamps"]
+    assert len(lamps) == len(osm) - in_area + 40
+    ours = lamps[lamps["source"] == "helsinki-lamps"]
+    np.testing.assert_allclose(shapely.get_coordinates(ours.geometry.values),
+                               shapely.get_coordinates(sample.geometry.values), atol=1e-3)
+    assert (ours["height_m"] == 8.0).all() and (ours["lamp_type"] == "Kartanoväylä").all()
+    back = read_geopackage(write_geopackage(data, tmp_path / "senaatintori.gpkg"))
+    assert len(back["lamps"]) == len(lamps)
+    assert set(back["lamps"].geom_type) == {"Point"}
+    assert back.provenance["municipal:helsinki-lamps"] == str(path)
