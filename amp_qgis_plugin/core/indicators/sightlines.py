@@ -636,7 +636,7 @@ def sightlines(data, *, options: Optional[SightlineOptions] = None,
         check_cancelled(feedback)
         seen_union = _poly_union(polys)
         visible = shapely.intersection(seen_union, walk)
-        street_share = 100.0 * float(visible.area) / walk_area
+        street_share = min(100.0, 100.0 * float(visible.area) / walk_area)
     else:
         visible = Polygon()
         street_share = None
