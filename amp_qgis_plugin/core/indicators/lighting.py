@@ -871,13 +871,18 @@ def figures_table(result: IndicatorResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path],
-                           feedback: Optional[Feedback] = None) -> Dict[str, Path]:
+def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path, None] = None,
+                           feedback: Optional[Feedback] = None, *,
+                           illuminance_path: Union[str, Path, None] = None,
+                           semicylindrical_path: Union[str, Path, None] = None,
+                           gpkg_path: Union[str, Path, None] = None) -> Dict[str, Path]:
     """Write ``illuminance.tif``, ``semicylindrical.tif`` (each with a ``.qml`` style beside it)
     and ``lighting.gpkg`` (layers ``dark_gaps``, ``lamps_used``, table ``lighting_figures``).
 
-    Every file is written to a temporary name and renamed when complete. With no lamp data no
-    raster is written (a raster of zeros would read as darkness), only the GeoPackage.
+    The files go to ``out_dir`` under those names, or to the explicit paths given (a path left
+    None with no ``out_dir`` is not written). Every file is written to a temporary name and
+    renamed when complete. With no lamp data no raster is written (a raster of zeros would read
+    as darkness), only the GeoPackage.
 
     Returns
     -------
@@ -892,25 +897,35 @@ def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path],
     from amp_qgis_plugin.core.raster import write_geotiff
     from amp_qgis_plugin.core.styles import style_path, write_layer_styles
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir is not None:
+        out_dir = Path(out_dir)
+        illuminance_path = illuminance_path or out_dir / "illuminance.tif"
+        semicylindrical_path = semicylindrical_path or out_dir / "semicylindrical.tif"
+        gpkg_path = gpkg_path or out_dir / "lighting.gpkg"
     written: Dict[str, Path] = {}
     res = out.result
     tags = {f"amp.{k}": v for k, v in res.parameters.items()}
-    if out.grid is not None:
+    if out.grid is not None and illuminance_path is not None:
         check_cancelled(feedback)
         written["illuminance"] = write_geotiff(
-            out_dir / "illuminance.tif", out.illuminance, out.grid,
+            illuminance_path, out.illuminance, out.grid,
             colour_ramp=style_path("illuminance"), band_name="Horizontal illuminance (lx)",
             units="lx", tags=tags)
+    if out.grid is not None and semicylindrical_path is not None:
         written["semicylindrical"] = write_geotiff(
-            out_dir / "semicylindrical.tif", out.semicylindrical, out.grid,
+            semicylindrical_path, out.semicylindrical, out.grid,
             colour_ramp=style_path("semicylindrical"),
             band_name="Semi-cylindrical illuminance at 1.5 m, worst direction (lx)",
             units="lx", tags=tags)
     check_cancelled(feedback)
-    target = out_dir / "lighting.gpkg"
-    fd, tmp_name = tempfile.mkstemp(prefix=".lighting.", suffix=".partial.gpkg", dir=out_dir)
+    if gpkg_path is None:
+        return written
+    target = Path(gpkg_path)
+    if target.suffix.lower() != ".gpkg":
+        raise InputError(f"The lighting layers go to a GeoPackage (.gpkg), not {target.name!r}.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".lighting.", suffix=".partial.gpkg",
+                                    dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()
