@@ -3,7 +3,7 @@
 An algorithm subclasses :class:`AmpAlgorithm`, sets the class attributes (``NAME``,
 ``DISPLAY``, ``GROUP``, ``HELP``, ``REQUIRES``), declares parameters in ``initAlgorithm`` with
 :meth:`AmpAlgorithm.add` (which sets the help text of every parameter), and implements
-:meth:`AmpAlgorithm.run`. Engine errors become ``QgsProcessingException`` with the engine's
+:meth:`AmpAlgorithm.execute` (not ``run``, which QGIS itself defines). Engine errors become ``QgsProcessingException`` with the engine's
 message; the QGIS feedback object is passed straight into the engine (it fits the engine's
 Feedback protocol), so progress and cancel work inside the engine's loops.
 """
@@ -92,13 +92,21 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
         if not ok:
             raise QgsProcessingException(message)
         try:
-            return self.run(parameters, context, feedback)
+            # ``execute`` is the hook to implement: a subclass ``run`` shadows
+            # QgsProcessingAlgorithm.run(parameters, context, feedback, configuration, catch),
+            # which processing.run() calls; ``run`` is still honoured for older subclasses.
+            hook = self.execute if type(self).execute is not AmpAlgorithm.execute else self.run
+            return hook(parameters, context, feedback)
         except CancelledError as exc:
             feedback.reportError(str(exc), fatalError=False)
             raise QgsProcessingException(str(exc)) from exc
         except AmpError as exc:
             raise QgsProcessingException(" ".join(str(exc).split())) from exc
 
-    def run(self, parameters, context, feedback) -> Dict[str, Any]:
-        """Do the work; raise AmpError subclasses for problems the user can fix."""
+    def execute(self, parameters, context, feedback) -> Dict[str, Any]:
+        """Do the work; raise AmpError subclasses for problems the user can fix.
+
+        Subclasses that still define ``run(parameters, context, feedback)`` shadow
+        QgsProcessingAlgorithm.run and break ``processing.run``; rename it to ``execute``.
+        """
         raise NotImplementedError
