@@ -511,6 +511,10 @@ def test_multi_layer_source_needs_a_layer(tmp_path):
         read_municipal_layer(path, mapping, crs=SWEREF)
     mapping.layer = "stolpar"
     assert list(read_municipal_layer(path, mapping, crs=SWEREF)["height_m"]) == [5.0]
+    # a QGIS layer source names its layer itself
+    mapping.layer = None
+    gdf = read_municipal_layer(f"{path}|layername=lampor", mapping, crs=SWEREF)
+    assert list(gdf["height_m"]) == [5.0] and gdf.attrs["amp_municipal"]["layer"] == "lampor"
 
 
 def test_source_without_crs(tmp_path):
@@ -566,9 +570,13 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.parametrize("form", ["WFS:http://127.0.0.1:{port}/geoserver/wfs",
-                                  "http://127.0.0.1:{port}/ows?service=WFS&typeName=lampor"])
+@pytest.mark.parametrize("form", [
+    "WFS:http://127.0.0.1:{port}/geoserver/wfs",
+    "http://127.0.0.1:{port}/ows?service=WFS&typeName=lampor&apikey=hemlig",
+    "https://kalle:hemlig@127.0.0.1:{port}/ows?SERVICE=WFS",
+])
 def test_unreachable_wfs(form):
+    """A closed port on 127.0.0.1: a DataError within seconds, without the credentials."""
     url = form.format(port=_closed_port())
     start = time.monotonic()
     with pytest.raises(DataError) as err:
@@ -577,6 +585,7 @@ def test_unreachable_wfs(form):
     text = str(err.value)
     assert "Could not read the web/WFS source" in text and "127.0.0.1" in text
     assert "Couldn't connect to server" in text and "reachable from this computer" in text
+    assert "hemlig" not in text and "kalle" not in text
 
 
 def test_silent_wfs_server_times_out():

@@ -58,7 +58,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from amp_qgis_plugin.core.data.schema import FLOAT, INT, LAYERS, STR
 from amp_qgis_plugin.core.errors import DataError, InputError
@@ -353,17 +353,45 @@ def save_preset(mapping: FieldMapping, path: os.PathLike | str) -> Path:
 # --------------------------------------------------------------------------------------------
 
 def _redact(url: str) -> str:
-    """Return ``url`` without a user name or password (for messages and provenance)."""
-    prefix = ""
-    if url[:4].upper() == "WFS:":
-        prefix, url = url[:4], url[4:]
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
-        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    return prefix + url
+    """Return ``url`` without user name, password or key/token query values.
+
+    The source URL ends up in messages and in the GeoPackage's provenance table, which planners
+    share; credentials must not.
+    """
+    url = _USERINFO_RE.sub(r"\1", url)
+    return _SECRET_PARAM_RE.sub(lambda m: m.group(1) + "***", url)
+
+
+_USERINFO_RE = re.compile(r"(://)[^/@\s?#]+@")
+_SECRET_PARAM_RE = re.compile(
+    r"([?&](?:api[_-]?key|key|token|access[_-]?token|password|passwd|pwd|secret|auth)=)[^&#]*",
+    re.IGNORECASE)
+
+
+_REMOTE_VSI = ("/vsicurl", "/vsis3", "/vsigs", "/vsiaz", "/vsiadls", "/vsioss", "/vsiswift",
+               "/vsiwebhdfs", "/vsihdfs")
+
+
+def _split_qgis_uri(source: str) -> Tuple[str, Optional[str]]:
+    """Split a QGIS layer source such as ``"lampor.gpkg|layername=lampor"`` into (path, layer)."""
+    if "|" not in source or source[:4].lower() == "wfs:" or "://" in source.split("|")[0][:12]:
+        return source, None
+    path, *options = source.split("|")
+    layer = None
+    for option in options:
+        key, _, value = option.partition("=")
+        if key.strip().lower() == "layername" and value:
+            layer = value
+    return path, layer
+
+
+def _listing(names: Sequence[str], limit: int = 40) -> str:
+    """Names for a message, at most ``limit`` of them."""
+    names = list(names)
+    if not names:
+        return "none"
+    more = f" ... ({len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
 
 
 def _normalise_source(source: str) -> Tuple[str, bool, str]:
@@ -377,7 +405,7 @@ def _normalise_source(source: str) -> Tuple[str, bool, str]:
         dsn = "WFS:" + text if "service=wfs" in query.replace(" ", "") else text
         return dsn, True, _redact(text)
     if lower.startswith("/vsi"):
-        return text, True, text
+        return text, lower.startswith(_REMOTE_VSI), _redact(text)
     path = Path(text).expanduser()
     if not path.exists():
         raise InputError(f"Municipal layer not found: {path}. Check the path (a Shapefile needs "
@@ -410,7 +438,7 @@ def _http_limits(timeout_s: Optional[float]) -> Iterator[None]:
 
 
 def _source_error(exc: Exception, display: str, remote: bool) -> Exception:
-    msg = str(exc).strip() or type(exc).__name__
+    msg = _redact(str(exc).strip() or type(exc).__name__)
     if remote:
         return DataError(f"Could not read the web/WFS source {display}: {msg}. Check the URL, "
                          "that the service is up and reachable from this computer (proxy, VPN), "
@@ -418,21 +446,24 @@ def _source_error(exc: Exception, display: str, remote: bool) -> Exception:
     return InputError(f"{display} is not a readable vector layer: {msg}.")
 
 
-def _choose_layer(dsn: str, mapping: FieldMapping, display: str, remote: bool) -> Optional[str]:
+def _choose_layer(dsn: str, mapping: FieldMapping, display: str, remote: bool,
+                  wanted: Optional[str] = None) -> Optional[str]:
+    """Return the layer to read: ``wanted`` (from the source URI), the mapping's, or the only one."""
     import pyogrio
 
     try:
         layers = [str(row[0]) for row in pyogrio.list_layers(dsn)]
     except Exception as exc:  # pyogrio's DataSourceError and friends
         raise _source_error(exc, display, remote) from None
-    if mapping.layer:
-        if mapping.layer not in layers:
-            raise InputError(f"{display} has no layer {mapping.layer!r} (mapping "
-                             f"{mapping.name!r}). Its layers: {', '.join(layers) or 'none'}.")
-        return mapping.layer
+    wanted = wanted or mapping.layer
+    if wanted:
+        if wanted not in layers:
+            raise InputError(f"{display} has no layer {wanted!r} (mapping "
+                             f"{mapping.name!r}). Its layers: {_listing(layers)}.")
+        return wanted
     if len(layers) > 1:
         raise InputError(f"{display} holds {len(layers)} layers; set 'layer' in mapping "
-                         f"{mapping.name!r} to one of: {', '.join(layers)}.")
+                         f"{mapping.name!r} to one of: {_listing(layers)}.")
     if not layers:
         raise InputError(f"{display} holds no vector layer.")
     return layers[0]
@@ -478,7 +509,7 @@ def _resolve_fields(mapping: FieldMapping, available: Sequence[str], display: st
         where = f"{display}" + (f" (layer {layer!r})" if layer else "")
         raise InputError(f"Mapping {mapping.name!r}: {where} has no field "
                          f"{'; no field '.join(missing)}. Its fields are: "
-                         f"{', '.join(available) or 'none'}. Fix the field names in the mapping.")
+                         f"{_listing(available, 200)}. Fix the field names in the mapping.")
     return resolved
 
 
@@ -754,9 +785,10 @@ def read_municipal_layer(
     Parameters
     ----------
     source : path-like or str
-        Any OGR source: a GeoPackage, Shapefile, GeoJSON ... file, or a WFS service as
-        ``"WFS:https://..."`` or an ``http(s)`` URL with ``service=WFS`` (other URLs are handed to
-        GDAL as they are). A Shapefile's ``.cpg`` names its encoding; without one,
+        Any OGR source: a GeoPackage, Shapefile, GeoJSON ... file (also as a QGIS layer source
+        ``"file.gpkg|layername=lampor"``, whose layer wins over ``mapping.layer``), or a WFS
+        service as ``"WFS:https://..."`` or an ``http(s)`` URL with ``service=WFS`` (other URLs
+        and ``/vsi...`` paths are handed to GDAL as they are). A Shapefile's ``.cpg`` names its encoding; without one,
         ``mapping.encoding`` does (else GDAL's default, Latin-1). Text that looks like UTF-8
         read as Latin-1 is re-read as UTF-8, with a warning.
     mapping : FieldMapping
@@ -806,10 +838,11 @@ def read_municipal_layer(
     mapping.validate()
     _check_metric(crs)
     check_cancelled(feedback)
-    dsn, remote, display = _normalise_source(str(source))
+    source_text, uri_layer = _split_qgis_uri(str(source))
+    dsn, remote, display = _normalise_source(source_text)
     target = mapping.target
     with _http_limits(http_timeout_s if remote else None):
-        layer = _choose_layer(dsn, mapping, display, remote)
+        layer = _choose_layer(dsn, mapping, display, remote, uri_layer)
         check_cancelled(feedback)
         try:
             info = pyogrio.read_info(dsn, layer=layer)
