@@ -9,16 +9,10 @@ import pytest
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "lighting"
 
 
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    from qgis.core import QgsApplication
-
-    from amp_qgis_plugin.processing.provider import AmpProvider
-
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("amp") is None:
-        registry.addProvider(AmpProvider())
-    return registry.providerById("amp")
+@pytest.fixture()
+def provider(amp_provider):
+    """The AMP provider, registered once per session by tests/qgis/conftest.py."""
+    return amp_provider
 
 
 def test_lightingmap_help_on_every_parameter(provider):

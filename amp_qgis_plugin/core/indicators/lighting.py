@@ -245,13 +245,23 @@ def evaluate(lamps: LampSet, px: np.ndarray, py: np.ndarray, *,
 
 
 def _intensity(lamps: LampSet, sel: np.ndarray, dx: np.ndarray, dy: np.ndarray,
-               gamma_deg: np.ndarray) -> np.ndarray:
-    """Relative intensity (cd/klm) for each (point, selected lamp) pair."""
-    result = np.empty_like(gamma_deg)
+               d: np.ndarray, h: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Relative intensity (cd/klm) for each (point, selected lamp) pair.
+
+    ``d`` horizontal distance, ``h`` height above the plane, ``r`` slant distance. The generic
+    Lambertian distribution is evaluated from ``cos(gamma) = h / r`` directly (no trigonometry).
+    """
+    result = np.empty_like(d)
     pidx = lamps.photometry_index[sel]
+    gamma_deg = None
     for p in np.unique(pidx):
         cols = np.nonzero(pidx == p)[0]
         phot = lamps.photometries[p]
+        if isinstance(phot, LambertianPhotometry):
+            result[:, cols] = (1000.0 / math.pi) * (h / r)[:, cols]
+            continue
+        if gamma_deg is None:
+            gamma_deg = np.degrees(np.arctan2(d, h))
         g = gamma_deg[:, cols]
         if phot.rotationally_symmetric:
             result[:, cols] = phot.relative_intensity(None, g)
@@ -277,9 +287,9 @@ def _accumulate(lamps: LampSet, sel: np.ndarray, x: np.ndarray, y: np.ndarray, i
     h = lamps.height[sel][None, :]
     scale = lamps.scale[sel][None, :]
     d = np.sqrt(d2)
-    gamma = np.degrees(np.arctan2(d, h))
+    hh = np.broadcast_to(h, d.shape)
     r = np.sqrt(d2 + h * h)
-    i_cd = _intensity(lamps, sel, dx, dy, gamma) * scale
+    i_cd = _intensity(lamps, sel, dx, dy, d, hh, r) * scale
     # E = I cos^3(gamma) / h^2 = I h / r^3
     eh = np.where(within, i_cd * h / (r * r * r), 0.0)
     out["eh"][idx] += eh.sum(axis=1)
@@ -287,10 +297,9 @@ def _accumulate(lamps: LampSet, sel: np.ndarray, x: np.ndarray, y: np.ndarray, i
         return
     he = h - face_height
     above = (he > 0) & within
-    he_safe = np.where(he > 0, he, 1.0)
-    eps = np.degrees(np.arctan2(d, he_safe))
+    he_safe = np.broadcast_to(np.where(he > 0, he, 1.0), d.shape)
     r2 = d2 + he_safe * he_safe
-    i_sc = _intensity(lamps, sel, dx, dy, eps) * scale
+    i_sc = _intensity(lamps, sel, dx, dy, d, he_safe, np.sqrt(r2)) * scale
     # K = I sin(eps) / (pi r^2); sin(eps) = d / r
     kk = np.where(above, i_sc * d / (math.pi * r2 * np.sqrt(r2)), 0.0)
     out["esc_mean"][idx] += kk.sum(axis=1)

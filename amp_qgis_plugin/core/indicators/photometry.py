@@ -67,12 +67,13 @@ class Photometry:
         on every interval ``[g_k, g_k+1]`` of a 0.05 deg gamma grid it is at most
         ``s * max(Ibar_k, Ibar_k+1) * cos^3(g_k) / h^2`` (``Ibar`` = the envelope), and the suffix
         maximum of that bound over farther intervals gives a distance beyond which the lamp's
-        contribution is certainly below ``negligible_lux``. Capped at ``max_distance_m``.
+        contribution is certainly below ``negligible_lux``. Capped at ``max_distance_m``;
+        ``negligible_lux <= 0`` gives infinity (no cut-off).
         """
         if scale_cd_per_cdklm <= 0 or height_m <= 0:
             return 0.0
         if negligible_lux <= 0:
-            return max_distance_m
+            return math.inf  # evaluate the lamp everywhere
         g = _BOUND_GAMMA
         env = self.envelope(g)
         seg = np.maximum(env[:-1], env[1:]) * np.cos(np.radians(g[:-1])) ** 3
