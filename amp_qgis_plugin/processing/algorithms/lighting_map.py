@@ -145,7 +145,7 @@ class LightingMapAlgorithm(AmpAlgorithm):
         self.addOutput(QgsProcessingOutputString("P_CLASS", tr("EN 13201-2 P class reached",
                                                                "Uppnådd P-klass (EN 13201-2)")))
 
-    def run(self, parameters, context: QgsProcessingContext, feedback) -> Dict[str, Any]:
+    def execute(self, parameters, context: QgsProcessingContext, feedback) -> Dict[str, Any]:
         from amp_qgis_plugin.core.data.placedata import read_geopackage
         from amp_qgis_plugin.core.indicators.lighting import (LightingOptions, compute_lighting,
                                                               write_lighting_outputs)
