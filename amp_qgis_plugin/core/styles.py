@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS layer_styles (
   id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
   f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT,
   styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
-  update_time DATETIME DEFAULT CURRENT_TIMESTAMP)
+  update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))
 """
 
 
@@ -58,6 +58,10 @@ def write_layer_styles(gpkg: Path | str, layers: Iterable[str],
     con = sqlite3.connect(str(gpkg))
     try:
         con.execute(_CREATE)
+        # GDAL (and so QGIS) only sees GeoPackage tables registered in gpkg_contents
+        con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
+                    "last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', "
+                    "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
         con.executemany(
             "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name,"
             " f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description,"

@@ -92,11 +92,7 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
         if not ok:
             raise QgsProcessingException(message)
         try:
-            # ``execute`` is the hook to implement: a subclass ``run`` shadows
-            # QgsProcessingAlgorithm.run(parameters, context, feedback, configuration, catch),
-            # which processing.run() calls; ``run`` is still honoured for older subclasses.
-            hook = self.execute if type(self).execute is not AmpAlgorithm.execute else self.run
-            return hook(parameters, context, feedback)
+            return self.execute(parameters, context, feedback)
         except CancelledError as exc:
             feedback.reportError(str(exc), fatalError=False)
             raise QgsProcessingException(str(exc)) from exc
@@ -106,7 +102,7 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
     def execute(self, parameters, context, feedback) -> Dict[str, Any]:
         """Do the work; raise AmpError subclasses for problems the user can fix.
 
-        Subclasses that still define ``run(parameters, context, feedback)`` shadow
-        QgsProcessingAlgorithm.run and break ``processing.run``; rename it to ``execute``.
+        Never name this ``run``: that would shadow ``QgsProcessingAlgorithm.run``, which
+        ``processing.run()`` calls.
         """
         raise NotImplementedError

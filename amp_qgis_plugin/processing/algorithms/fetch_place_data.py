@@ -148,7 +148,7 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
                  "The GeoPackage to write. It is written completely or not at all.",
                  "GeoPackage-filen som skrivs. Den skrivs helt eller inte alls.")
 
-    def run(self, parameters, context: QgsProcessingContext, feedback) -> Dict[str, Any]:
+    def execute(self, parameters, context: QgsProcessingContext, feedback) -> Dict[str, Any]:
         from amp_qgis_plugin.core.errors import InputError
         from amp_qgis_plugin.core.fetch import FetchRequest, MunicipalSource, fetch_to_geopackage
         from amp_qgis_plugin.processing.convert import source_to_geodataframe, source_to_temp_gpkg

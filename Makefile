@@ -1,0 +1,49 @@
+# AMP Place Analysis — every target sets up what it needs on Debian 12 (root or sudo).
+#   make demo   fetch the bundled sample square into a GeoPackage (sets everything up first)
+#   make test   run all tests: unit (no QGIS), QGIS adapter (pytest-qgis), qgis_process end to end
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.amp-ready
+DEMO    ?= demo-output
+PYTEST  := QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+UNIT    := $(PYTEST) -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning
+
+.PHONY: setup demo test test-unit test-qgis test-headless bench styles package clean help
+
+help:
+	@echo "make demo | make test | make test-unit | make test-qgis | make test-headless | make bench | make package"
+
+$(STAMP): scripts/setup-env.sh requirements/constraints.txt requirements/runtime.txt requirements/testing.txt pyproject.toml
+	bash scripts/setup-env.sh
+
+setup: $(STAMP)
+	@bash scripts/setup-env.sh >/dev/null
+
+demo: setup
+	bash scripts/demo.sh "$(DEMO)"
+
+test: setup test-unit test-qgis test-headless
+
+test-unit: setup
+	$(UNIT) -q tests/unit
+
+test-qgis: setup
+	$(PYTEST) -q tests/qgis
+
+test-headless: setup
+	$(PYTEST) -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q tests/headless
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+styles: setup
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/make_styles.py
+
+package:
+	rm -rf dist && mkdir -p dist
+	git archive --format=zip --prefix=amp_qgis_plugin/ -o dist/amp_qgis_plugin.zip HEAD:amp_qgis_plugin
+	@echo "dist/amp_qgis_plugin.zip (install in QGIS: Plugins > Manage and Install Plugins > Install from ZIP)"
+
+clean:
+	rm -rf $(DEMO) dist build .pytest_cache

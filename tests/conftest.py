@@ -1,0 +1,35 @@
+"""Shared test set-up. No qgis imports here (pytest-qgis must own QGIS start-up)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLE_OSM = ROOT / "amp_qgis_plugin" / "resources" / "sample" / "helsinki-centre.osm.pbf"
+
+
+@pytest.fixture(scope="session")
+def sample_osm() -> Path:
+    """The bundled central-Helsinki extract (OSM 2019-04-21, ODbL)."""
+    return SAMPLE_OSM
+
+
+@pytest.fixture(scope="session")
+def senaatintori_gpkg(tmp_path_factory) -> Path:
+    """Senaatintori fetched from the bundled sample with the default study radius (800 m)."""
+    from amp_qgis_plugin.core.fetch import fetch_to_geopackage, sample_request
+
+    out = tmp_path_factory.mktemp("senaatintori") / "senaatintori.gpkg"
+    path, _ = fetch_to_geopackage(sample_request("Senaatintori"), out)
+    return path
+
+
+@pytest.fixture(scope="session")
+def senaatintori_data(senaatintori_gpkg):
+    """The PlaceData of Senaatintori, read back from its GeoPackage."""
+    from amp_qgis_plugin.core.data.placedata import read_geopackage
+
+    return read_geopackage(senaatintori_gpkg)

@@ -1,0 +1,84 @@
+"""amp:fetchplacedata through QGIS Processing, with real layers and files read back."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _layer(path, name):
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
+    assert layer.isValid(), name
+    return layer
+
+
+def test_fetch_by_name_matches_the_cli(run_alg, tmp_path, sample_osm):
+    """The algorithm and the engine (as the CLI calls it) write the same layers and counts."""
+    from amp_qgis_plugin.core.data.placedata import layer_counts, read_geopackage
+    from amp_qgis_plugin.core.fetch import fetch_to_geopackage, sample_request
+
+    out = tmp_path / "alg.gpkg"
+    result = run_alg("amp:fetchplacedata", {"PLACE_NAME": "Senaatintori", "OSM_FILE": str(sample_osm),
+                                            "OUTPUT": str(out)})
+    assert result["OUTPUT"] == str(out)
+    cli_path, _ = fetch_to_geopackage(sample_request(), tmp_path / "cli.gpkg")
+    assert layer_counts(read_geopackage(out)) == layer_counts(read_geopackage(cli_path))
+    lamps = _layer(out, "lamps")
+    assert lamps.crs().authid() == "EPSG:32635"
+    assert lamps.featureCount() == len(read_geopackage(cli_path)["lamps"])
+    # the embedded default style is applied when QGIS opens the layer
+    assert lamps.renderer().symbol().color().name() == "#ffc800"
+
+
+def test_fetch_from_polygon_layer_in_wgs84(run_alg, tmp_path, sample_osm):
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4326&field=namn:string", "plats", "memory")
+    feature = QgsFeature(layer.fields())
+    feature.setAttributes(["Testtorget"])
+    feature.setGeometry(QgsGeometry.fromWkt(
+        "POLYGON((24.9510 60.1690, 24.9540 60.1690, 24.9540 60.1700, 24.9510 60.1700, 24.9510 60.1690))"))
+    layer.dataProvider().addFeatures([feature])
+    out = tmp_path / "poly.gpkg"
+    run_alg("amp:fetchplacedata", {"PLACE": layer, "OSM_FILE": str(sample_osm), "RADIUS": 150,
+                                   "OUTPUT": str(out)})
+    place = _layer(out, "place")
+    feat = next(place.getFeatures())
+    assert feat["name"] == "Testtorget"
+    assert feat.geometry().area() == pytest.approx(167.4 * 111.3, rel=0.02)
+    assert layer.featureCount() == 1  # the input layer is untouched
+
+
+def test_fetch_by_point(run_alg, tmp_path, sample_osm):
+    out = tmp_path / "point.gpkg"
+    run_alg("amp:fetchplacedata", {"POINT": "24.9525,60.1695 [EPSG:4326]", "PLACE_RADIUS": 30,
+                                   "RADIUS": 100, "OSM_FILE": str(sample_osm), "OUTPUT": str(out)})
+    feat = next(_layer(out, "place").getFeatures())
+    assert feat.geometry().area() == pytest.approx(3.14159 * 30 ** 2, rel=0.01)
+
+
+def test_bad_input_is_a_processing_error_and_writes_nothing(run_alg, tmp_path, sample_osm):
+    from qgis.core import QgsProcessingException
+
+    out = tmp_path / "bad.gpkg"
+    with pytest.raises(QgsProcessingException, match="cut by the edge"):
+        run_alg("amp:fetchplacedata", {"PLACE_NAME": "Kauppatori", "OSM_FILE": str(sample_osm),
+                                       "OUTPUT": str(out)})
+    assert not out.exists()
+
+
+def test_cancel_from_feedback_writes_nothing(run_alg, tmp_path, sample_osm):
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    class CancelSoon(QgsProcessingFeedback):
+        def setProgress(self, progress):  # noqa: N802
+            super().setProgress(progress)
+            if progress > 3:
+                self.cancel()
+
+    out = tmp_path / "cancelled.gpkg"
+    with pytest.raises(QgsProcessingException):
+        run_alg("amp:fetchplacedata", {"PLACE_NAME": "Senaatintori", "OSM_FILE": str(sample_osm),
+                                       "OUTPUT": str(out)}, feedback=CancelSoon())
+    assert list(tmp_path.iterdir()) == []

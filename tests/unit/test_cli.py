@@ -1,0 +1,64 @@
+"""The amp-place command line, run as a user runs it (a subprocess) and in-process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from amp_qgis_plugin.cli import main
+from amp_qgis_plugin.core.data.placedata import read_geopackage
+
+
+def amp(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "amp_qgis_plugin", *args], capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_help_lists_commands():
+    result = amp("--help")
+    assert result.returncode == 0
+    assert "fetch" in result.stdout
+
+
+def test_fetch_by_name(tmp_path, sample_osm):
+    out = tmp_path / "s.gpkg"
+    result = amp("fetch", "--osm", str(sample_osm), "--place-name", "Senaatintori", "--radius",
+                 "250", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert str(out) in result.stdout and "lamps" in result.stdout
+    data = read_geopackage(out)
+    assert data.provenance["study_radius_m"] == "250"  # --radius without --point: study area
+
+
+def test_fetch_by_point_radius(tmp_path, sample_osm, capsys):
+    out = tmp_path / "p.gpkg"
+    code = main(["fetch", "--osm", str(sample_osm), "--point", "24.9525,60.1695", "--radius", "25",
+                 "--study-radius", "120", "--out", str(out)])
+    assert code == 0
+    data = read_geopackage(out)
+    assert data.place_polygon.area == pytest.approx(3.14159 * 25 ** 2, rel=0.01)
+    assert data.provenance["study_radius_m"] == "120"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--place-name", "Kauppatori"], "cut by the edge"),
+    (["--place-name", "Senaatintori", "--point", "1,2", "--radius", "3"], "exactly one place"),
+    (["--point", "abc", "--radius", "3"], "LON,LAT"),
+    (["--point", "24.95,60.17"], "--radius"),
+    (["--place-name", "Senaatintori", "--municipal", "x.gpkg"], "--mapping"),
+])
+def test_errors_are_one_line_with_exit_1(tmp_path, sample_osm, args, words):
+    out = tmp_path / "x.gpkg"
+    result = amp("fetch", "--osm", str(sample_osm), *args, "--out", str(out))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], result.stderr
+    assert not out.exists()
+
+
+def test_missing_osm_file(tmp_path):
+    result = amp("fetch", "--osm", str(tmp_path / "none.osm.pbf"), "--place-name", "X", "--out",
+                 str(tmp_path / "x.gpkg"))
+    assert result.returncode == 1 and "not found" in result.stderr

@@ -1,0 +1,167 @@
+"""Reading OSM files: the real Helsinki sample, place-name lookup, and bad input."""
+
+from __future__ import annotations
+
+import bz2
+import time
+from pathlib import Path
+
+import osmium
+import pytest
+
+from amp_qgis_plugin.core.data.osm_file import find_place_by_name, read_osm_layers
+from amp_qgis_plugin.core.errors import DataError, InputError, PlaceNotFoundError
+from amp_qgis_plugin.core.place import place_from_point
+
+# A tiny OSM file around a square called "Torget" in Stockholm (Mariatorget's position), with a
+# bus stop and a street of the same name, a shop, a bench and a lamp. Coordinates are chosen so
+# distances can be checked by hand (1e-4 deg lat = 11.1 m).
+TORGET_OSM = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="hand">
+  <node id="1" lat="59.3170" lon="18.0700" version="1" timestamp="2024-05-01T10:00:00Z"/>
+  <node id="2" lat="59.3170" lon="18.0720"/>
+  <node id="3" lat="59.3180" lon="18.0720"/>
+  <node id="4" lat="59.3180" lon="18.0700"/>
+  <node id="5" lat="59.3165" lon="18.0700"/>
+  <node id="6" lat="59.3165" lon="18.0730"/>
+  <node id="10" lat="59.3175" lon="18.0710" version="3" timestamp="2024-06-02T08:30:00Z">
+    <tag k="amenity" v="bench"/><tag k="backrest" v="yes"/><tag k="seats" v="3"/>
+  </node>
+  <node id="11" lat="59.3176" lon="18.0711"><tag k="highway" v="street_lamp"/><tag k="height" v="6 m"/></node>
+  <node id="12" lat="59.3181" lon="18.0705"><tag k="shop" v="bakery"/><tag k="name" v="Bageri"/>
+    <tag k="opening_hours" v="Mo-Fr 07:00-18:00"/></node>
+  <node id="13" lat="59.3166" lon="18.0705"><tag k="highway" v="bus_stop"/><tag k="name" v="Torget"/></node>
+  <way id="100" version="1" timestamp="2024-01-01T00:00:00Z">
+    <nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+    <tag k="place" v="square"/><tag k="highway" v="pedestrian"/><tag k="area" v="yes"/>
+    <tag k="name" v="Torget"/>
+  </way>
+  <way id="101"><nd ref="5"/><nd ref="6"/><tag k="highway" v="residential"/><tag k="name" v="Torget"/></way>
+</osm>
+"""
+
+
+@pytest.fixture()
+def torget_osm(tmp_path) -> Path:
+    path = tmp_path / "torget.osm"
+    path.write_text(TORGET_OSM, encoding="utf-8")
+    return path
+
+
+def test_name_shared_by_bus_stop_street_and_square_picks_the_area(torget_osm):
+    place = find_place_by_name(torget_osm, "torget")
+    assert place.osm_id == "w100" and place.kind == "square" and place.crs == "EPSG:3006"
+    # 0.0020 deg lon x 0.0010 deg lat at 59.3175 N: 113.7 m x 111.4 m (WGS 84 ellipsoid)
+    assert place.area_m2 == pytest.approx(113.7 * 111.4, rel=0.01)
+
+
+def test_bz2_file_reads_like_xml(torget_osm, tmp_path):
+    packed = tmp_path / "torget.osm.bz2"
+    packed.write_bytes(bz2.compress(torget_osm.read_bytes()))
+    place = find_place_by_name(packed, "Torget")
+    layers, prov = read_osm_layers(packed, place)
+    assert len(layers["seating"]) == 1 and len(layers["lamps"]) == 1
+    assert prov["osm_timestamp"] == "2024-06-02T08:30:00+00:00"  # newest object read
+
+
+def test_layers_and_columns_from_tags(torget_osm):
+    place = find_place_by_name(torget_osm, "Torget")
+    layers, _ = read_osm_layers(torget_osm, place)
+    bench = layers["seating"].iloc[0]
+    assert (bench.osm_id, bench.seating_type, bench.backrest, bench.seats) == ("n10", "bench", "yes", "3")
+    assert layers["lamps"].iloc[0].height_m == 6.0
+    shop = layers["pois"].iloc[0]
+    assert (shop.category, shop.value, shop.opening_hours) == ("retail", "bakery", "Mo-Fr 07:00-18:00")
+    stop = layers["transit_stops"].iloc[0]
+    assert (stop["name"], stop["mode"], stop["capacity"]) == ("Torget", "bus", "low")
+    assert set(layers["paths"].osm_id) == {"w100", "w101"}
+
+
+def test_sample_senaatintori_counts(sample_osm):
+    """Counts checked against the extract with pyosmium (see the comparison below)."""
+    place = find_place_by_name(sample_osm, "Senaatintori")
+    assert place.osm_id == "r2919121" and place.kind == "square"
+    layers, prov = read_osm_layers(sample_osm, place)
+    assert prov["osm_timestamp"].startswith("2019-04-21")
+    # independent count: every street_lamp node of the file inside the study area
+    from pyproj import Transformer
+    from shapely.geometry import Point
+
+    tr = Transformer.from_crs("EPSG:4326", place.crs, always_xy=True)
+    study = place.study_area
+    coords = [(o.location.lon, o.location.lat)
+              for o in osmium.FileProcessor(str(sample_osm), osmium.osm.NODE)
+              if o.tags.get("highway") == "street_lamp"]
+    xs, ys = tr.transform([c[0] for c in coords], [c[1] for c in coords])
+    lamps = sum(1 for x, y in zip(xs, ys) if study.intersects(Point(x, y)))
+    assert len(layers["lamps"]) == lamps > 300
+    assert len(layers["buildings"]) > 300
+    assert layers["buildings"].geometry.is_valid.all()
+    assert set(layers["buildings"].geom_type) <= {"Polygon", "MultiPolygon"}
+
+
+def test_square_cut_by_extract_edge_is_refused(sample_osm):
+    """Kauppatori's multipolygon (r2919185) is cut by the edge of the Helsinki extract."""
+    with pytest.raises(PlaceNotFoundError, match=r"r2919185.*cut by the edge"):
+        find_place_by_name(sample_osm, "Kauppatori")
+
+
+def test_place_name_only_on_points_and_lines(sample_osm):
+    with pytest.raises(PlaceNotFoundError) as err:
+        find_place_by_name(sample_osm, "Mikonkatu")
+    assert "No square or pedestrian area" in str(err.value) and "--point" in str(err.value)
+
+
+def test_unknown_place_name(sample_osm):
+    with pytest.raises(PlaceNotFoundError, match="No object named"):
+        find_place_by_name(sample_osm, "Nowhere Square")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        find_place_by_name(tmp_path / "missing.osm.pbf", "X")
+
+
+def test_not_an_osm_file(tmp_path):
+    path = tmp_path / "place.gpkg"
+    path.write_bytes(b"x")
+    with pytest.raises(InputError, match="not an OSM file"):
+        find_place_by_name(path, "X")
+
+
+def test_truncated_pbf(sample_osm, tmp_path):
+    data = sample_osm.read_bytes()
+    cut = tmp_path / "cut.osm.pbf"
+    cut.write_bytes(data[: len(data) // 2])
+    place = place_from_point(24.952, 60.169, 40)
+    with pytest.raises(DataError, match="truncated or corrupt"):
+        read_osm_layers(cut, place)
+
+
+def test_corrupt_pbf(tmp_path):
+    bad = tmp_path / "bad.osm.pbf"
+    bad.write_bytes(b"\x00\x00\x00\x0dthis is not a protobuf blob at all" * 10)
+    with pytest.raises(DataError, match="could not be read"):
+        find_place_by_name(bad, "X")
+
+
+def test_billion_laughs_is_refused_fast(tmp_path):
+    lol = ['<!ENTITY lol "lol">']
+    for i in range(1, 10):
+        lol.append(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 or "")) * 10}">')
+    text = ('<?xml version="1.0"?>\n<!DOCTYPE osm [\n' + "\n".join(lol) + "\n]>\n"
+            '<osm version="0.6"><node id="1" lat="59" lon="18"><tag k="name" v="&lol9;"/>'
+            "</node></osm>\n")
+    path = tmp_path / "laughs.osm"
+    path.write_text(text)
+    start = time.perf_counter()
+    with pytest.raises(DataError, match="entities"):
+        find_place_by_name(path, "lol")
+    assert time.perf_counter() - start < 5
+
+
+def test_empty_area_gives_empty_layers(sample_osm):
+    """A point in the sea far off the extract: no features, no error."""
+    place = place_from_point(25.3, 60.0, 40)
+    layers, prov = read_osm_layers(sample_osm, place)
+    assert all(len(gdf) == 0 for gdf in layers.values())
