@@ -247,25 +247,29 @@ def _to_frames(col: _Collected, place: Place) -> Dict[str, "object"]:
     import pandas as pd
     import shapely
 
+    from pyproj import CRS
+
     study = place.study_area
+    shapely.prepare(study)
+    wgs84, metric = CRS.from_epsg(4326), CRS.from_user_input(place.crs)
     frames = {}
     for layer, wkbs in col.wkb.items():
-        geoms = gpd.GeoSeries(shapely.from_wkb(np.asarray(wkbs, dtype=object)), crs="EPSG:4326")
+        geoms = gpd.GeoSeries(shapely.from_wkb(np.asarray(wkbs, dtype=object)), crs=wgs84)
         rows = pd.DataFrame(col.rows[layer])
         gdf = gpd.GeoDataFrame(rows.drop(columns=["_line_wkb"], errors="ignore"),
-                               geometry=geoms.to_crs(place.crs).values, crs=place.crs)
+                               geometry=geoms.to_crs(metric).values, crs=metric)
         if layer == "seating" and "_line_wkb" in rows:
             lines = rows["_line_wkb"]
             has_line = lines.notna().to_numpy()
             if has_line.any():
                 metric_lines = gpd.GeoSeries(shapely.from_wkb(lines[has_line].to_numpy()),
-                                             crs="EPSG:4326").to_crs(place.crs)
+                                             crs=wgs84).to_crs(metric)
                 gdf.loc[has_line, "length_m"] = metric_lines.length.round(2).to_numpy()
         if layer == "buildings":
             invalid = ~gdf.geometry.is_valid
             if invalid.any():
                 gdf.loc[invalid, "geometry"] = gdf.geometry[invalid].make_valid()
-        keep = gdf.geometry.intersects(study)
+        keep = shapely.intersects(study, gdf.geometry.values)
         gdf = gdf[keep].drop_duplicates(subset=["osm_id"]).reset_index(drop=True)
         frames[layer] = gdf
     return frames

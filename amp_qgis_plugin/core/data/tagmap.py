@@ -124,10 +124,21 @@ def place_kind(tags: Mapping[str, str]) -> Optional[Tuple[int, str]]:
     return None
 
 
+#: ``RULES`` indexed by key, keeping table order: lets :func:`layers_for` look only at the
+#: rules whose key the object has (a hot loop: every tagged object of a file passes here).
+_RULES_BY_KEY: Dict[str, Tuple[Tuple[int, Rule], ...]] = {}
+for _i, _rule in enumerate(RULES):
+    _RULES_BY_KEY[_rule.key] = _RULES_BY_KEY.get(_rule.key, ()) + ((_i, _rule),)
+
+
 def layers_for(tags: Mapping[str, str]) -> Iterator[Tuple[str, Mapping[str, str]]]:
     """Yield ``(layer, attrs)`` for every canonical layer the tags map to (each layer once)."""
+    candidates = [ir for key in tags if key in _RULES_BY_KEY for ir in _RULES_BY_KEY[key]]
+    if not candidates:
+        return
+    candidates.sort(key=lambda ir: ir[0])
     seen = set()
-    for rule in RULES:
+    for _, rule in candidates:
         if rule.layer not in seen and rule.matches(tags):
             if rule.layer == "paths" and (tags.get("foot") == "no" or tags.get("access") in
                                           ("private", "no") and tags.get("foot") not in
