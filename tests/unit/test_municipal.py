@@ -10,11 +10,14 @@ The registers (lamps, benches, trees) are small synthetic files written here wit
 
 from __future__ import annotations
 
+import http.server
 import json
+import multiprocessing
 import socket
 import struct
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import geopandas as gpd
@@ -659,3 +662,115 @@ def test_register_replaces_osm_lamps_of_a_real_place(senaatintori_gpkg, tmp_path
     assert len(back["lamps"]) == len(lamps)
     assert set(back["lamps"].geom_type) == {"Point"}
     assert back.provenance["municipal:helsinki-lamps"] == str(path)
+
+
+# A minimal WFS 1.1.0 service on 127.0.0.1: capabilities, schema and features of one type,
+# "amp:lampor", in SWEREF 99 TM with the EPSG axis order (northing first) as real servers do.
+_WFS_CAPS = """<?xml version="1.0" encoding="UTF-8"?>
+<wfs:WFS_Capabilities version="1.1.0" xmlns:wfs="http://www.opengis.net/wfs"
+ xmlns:ows="http://www.opengis.net/ows" xmlns:xlink="http://www.w3.org/1999/xlink">
+<ows:OperationsMetadata><ows:Operation name="GetFeature"><ows:DCP><ows:HTTP>
+ <ows:Get xlink:href="http://127.0.0.1:{port}/wfs?"/></ows:HTTP></ows:DCP></ows:Operation>
+</ows:OperationsMetadata>
+<wfs:FeatureTypeList><wfs:FeatureType><wfs:Name>amp:lampor</wfs:Name><wfs:Title>Lampor</wfs:Title>
+ <wfs:DefaultSRS>urn:ogc:def:crs:EPSG::3006</wfs:DefaultSRS>
+ <ows:WGS84BoundingBox><ows:LowerCorner>11.9 57.6</ows:LowerCorner>
+ <ows:UpperCorner>12.1 57.8</ows:UpperCorner></ows:WGS84BoundingBox>
+</wfs:FeatureType></wfs:FeatureTypeList></wfs:WFS_Capabilities>"""
+_WFS_XSD = """<?xml version="1.0" encoding="UTF-8"?>
+<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:gml="http://www.opengis.net/gml"
+ xmlns:amp="http://example.org/amp" targetNamespace="http://example.org/amp"
+ elementFormDefault="qualified">
+<xsd:complexType name="lamporType"><xsd:complexContent>
+<xsd:extension base="gml:AbstractFeatureType"><xsd:sequence>
+<xsd:element name="hojd" type="xsd:double" minOccurs="0"/>
+<xsd:element name="armatur" type="xsd:string" minOccurs="0"/>
+<xsd:element name="geom" type="gml:PointPropertyType" minOccurs="0"/>
+</xsd:sequence></xsd:extension></xsd:complexContent></xsd:complexType>
+<xsd:element name="lampor" type="amp:lamporType" substitutionGroup="gml:_Feature"/>
+</xsd:schema>"""
+_WFS_LAMPS = [(6400300.0, 319000.0, 8000, "Öglan"), (6400300.0, 319400.0, 6000, "Åkern")]
+
+
+def _wfs_features() -> str:
+    members = "".join(
+        f'<gml:featureMember><amp:lampor gml:id="lampor.{i}"><amp:hojd>{h}</amp:hojd>'
+        f"<amp:armatur>{a}</amp:armatur><amp:geom>"
+        f'<gml:Point srsName="urn:ogc:def:crs:EPSG::3006"><gml:pos>{n} {e}</gml:pos></gml:Point>'
+        "</amp:geom></amp:lampor></gml:featureMember>"
+        for i, (n, e, h, a) in enumerate(_WFS_LAMPS))
+    return ('<?xml version="1.0" encoding="UTF-8"?><wfs:FeatureCollection '
+            'xmlns:wfs="http://www.opengis.net/wfs" xmlns:gml="http://www.opengis.net/gml" '
+            f'xmlns:amp="http://example.org/amp">{members}</wfs:FeatureCollection>')
+
+
+class _WfsHandler(http.server.BaseHTTPRequestHandler):
+    log: Path  # one JSON line per request
+
+    def do_GET(self):  # noqa: N802
+        query = {k.upper(): v[0] for k, v in
+                 urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).items()}
+        with open(self.log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(query) + "\n")
+        kind = query.get("REQUEST", "").lower()
+        if kind == "getcapabilities":
+            body = _WFS_CAPS.format(port=self.server.server_port)
+        elif kind == "describefeaturetype":
+            body = _WFS_XSD
+        elif kind == "getfeature":
+            body = _wfs_features()
+        else:
+            self.send_response(400)
+            self.end_headers()
+            return
+        data = body.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def _serve_wfs(log: Path, ports) -> None:
+    _WfsHandler.log = log
+    server = http.server.HTTPServer(("127.0.0.1", 0), _WfsHandler)
+    ports.put(server.server_port)
+    server.serve_forever()
+
+
+def test_wfs_register_over_http(tmp_path):
+    """A WFS lamp register read over HTTP: the study area's box goes to the server as BBOX,
+    the northing-first axis order is handled, and only the lamp inside the 100 m circle stays.
+
+    The server runs in its own process: pyogrio holds the GIL while GDAL reads, so a server
+    thread in the test process would starve.
+    """
+    log = tmp_path / "requests.jsonl"
+    ctx = multiprocessing.get_context("fork")
+    ports = ctx.Queue()
+    proc = ctx.Process(target=_serve_wfs, args=(log, ports), daemon=True)
+    proc.start()
+    port = ports.get(timeout=10)
+    mapping = FieldMapping(name="wfs-lamps", target="lamps", layer="amp:lampor",
+                           fields={"height_m": "hojd", "lamp_type": "armatur"},
+                           transforms={"height_m": {"scale": 0.001}})
+    study = shapely.Point(319000, 6400300).buffer(100)
+    try:
+        url = f"http://127.0.0.1:{port}/wfs?service=WFS&apikey=hemlig"
+        gdf = read_municipal_layer(url, mapping, crs=SWEREF, clip_to=study, http_timeout_s=5)
+    finally:
+        proc.terminate()
+        proc.join(5)
+    assert len(gdf) == 1
+    assert gdf["height_m"].iloc[0] == 8.0 and gdf["lamp_type"].iloc[0] == "Öglan"
+    assert shapely.get_coordinates(gdf.geometry.values).tolist() == [[319000.0, 6400300.0]]
+    requests = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    # every GetFeature is spatially filtered: the layer is never downloaded whole (the first one
+    # probes the CRS and fields with a near-empty box, the second reads the study area's box)
+    features = [r.get("FILTER", "") for r in requests if r.get("REQUEST") == "GetFeature"]
+    assert len(features) == 2 and all("<BBOX>" in f for f in features)
+    assert "6400198" in features[1] and "318898" in features[1]  # northing first, 1 % padding
+    assert gdf.attrs["amp_municipal"]["source"].endswith("apikey=***")

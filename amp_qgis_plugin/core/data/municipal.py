@@ -469,6 +469,28 @@ def _choose_layer(dsn: str, mapping: FieldMapping, display: str, remote: bool,
     return layers[0]
 
 
+def _layer_info(dsn: str, layer: Optional[str], display: str, remote: bool) -> Dict[str, Any]:
+    """Driver, CRS, fields and geometry type of the layer, without reading its features.
+
+    ``pyogrio.read_info`` counts the features, and GDAL's WFS driver counts by downloading the
+    whole layer when the server does not support ``resultType=hits``. For a WFS the layer is
+    therefore probed with a GetFeature restricted to a (practically) empty box: one small
+    request that still gives the CRS and the fields.
+    """
+    import pyogrio
+
+    try:
+        if not dsn.startswith("WFS:"):
+            return pyogrio.read_info(dsn, layer=layer)
+        probe = pyogrio.read_dataframe(dsn, layer=layer, bbox=(0.0, 0.0, 1e-9, 1e-9))
+    except Exception as exc:  # pyogrio's DataSourceError and friends
+        raise _source_error(exc, display, remote) from None
+    geometry = getattr(probe, "geometry", None) is not None and "geometry" in probe.columns
+    crs = probe.crs.to_string() if geometry and probe.crs is not None else None
+    return {"driver": "WFS", "crs": crs, "geometry_type": "Unknown" if geometry else None,
+            "fields": [c for c in probe.columns if c != "geometry"]}
+
+
 def _cpg_file(path: Path, layer: Optional[str]) -> Optional[Path]:
     """Return the Shapefile's .cpg (code page) file, if there is one."""
     base = path / layer if path.is_dir() and layer else path.with_suffix("")
@@ -844,10 +866,7 @@ def read_municipal_layer(
     with _http_limits(http_timeout_s if remote else None):
         layer = _choose_layer(dsn, mapping, display, remote, uri_layer)
         check_cancelled(feedback)
-        try:
-            info = pyogrio.read_info(dsn, layer=layer)
-        except Exception as exc:
-            raise _source_error(exc, display, remote) from None
+        info = _layer_info(dsn, layer, display, remote)
         driver = info.get("driver") or ""
         encoding = None
         encoding_origin = "GDAL"
