@@ -49,13 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _join_negative_values(argv: List[str]) -> List[str]:
+    """Let ``--point -73.98,40.68`` (western longitudes) through argparse as ``--point=...``."""
+    out: List[str] = []
+    for arg in argv:
+        if out and out[-1] == "--point" and arg[:1] == "-" and arg[1:2].isdigit():
+            out[-1] = f"--point={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; return the process exit code."""
     from amp_qgis_plugin.core.errors import AmpError, CancelledError
     from amp_qgis_plugin.core.feedback import ConsoleFeedback
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
     feedback = ConsoleFeedback(verbose=args.verbose)
     try:
         return int(args._run(args, feedback) or EXIT_OK)

@@ -171,6 +171,10 @@ def fetch_place_data(request: FetchRequest, *, feedback: Optional[Feedback] = No
         if request.overpass is not None:
             osm_prov.pop("osm_file", None)
             osm_prov.pop("osm_file_bytes", None)
+            # Overpass replies carry the database's timestamp, not per-object ones
+            base = provenance.get("overpass_osm_base_timestamp", "")
+            if base and base != "None":
+                osm_prov["osm_timestamp"] = base
         provenance.update(osm_prov)
     data = PlaceData(crs=place.crs)
     data["place"], data["study_area"] = place.to_frames()
