@@ -121,6 +121,15 @@ def test_goteborg_clip_to_study_area(gbg_reference):
     assert gdf.area.sum() == pytest.approx(raw_area, rel=1e-3)
 
 
+def test_goteborg_with_the_wrong_encoding_says_so():
+    """Latin-1 byte D6 ('Ö' in the field name OPERATÖR) is not UTF-8: a clear message, no crash."""
+    mapping = load_preset("goteborg-buildings")
+    mapping.encoding = "utf-8"
+    with pytest.raises(InputError, match="not in the encoding 'utf-8'.*byte 0xd6.*Set the right "
+                                         "'encoding' in the mapping"):
+        read_municipal_layer(GBG, mapping, crs=SWEREF)
+
+
 def test_empty_after_clipping_warns_and_gives_empty_layer():
     far = shapely.Point(674000, 6580000).buffer(500)  # Stockholm: far from Göteborg
     fb = RecordingFeedback()

@@ -448,7 +448,7 @@ def _source_error(exc: Exception, display: str, remote: bool) -> Exception:
 
 def _choose_layer(dsn: str, mapping: FieldMapping, display: str, remote: bool,
                   wanted: Optional[str] = None) -> Optional[str]:
-    """Return the layer to read: ``wanted`` (from the source URI), the mapping's, or the only one."""
+    """Return the layer to read: ``wanted`` (from the source URI), the mapping's or the only one."""
     import pyogrio
 
     try:
@@ -554,9 +554,7 @@ def _read_frame(dsn: str, layer: Optional[str], columns: List[str], encoding: Op
         return pyogrio.read_dataframe(dsn, layer=layer, columns=columns, encoding=encoding,
                                       bbox=bbox)
     except UnicodeDecodeError as exc:
-        raise InputError(f"The text in {display} is not in the encoding {encoding!r} ({exc}). "
-                         "Set the right 'encoding' in the mapping (e.g. 'utf-8', 'latin1', "
-                         "'cp1252') or add a .cpg file next to the Shapefile.") from None
+        raise _encoding_error(display, encoding, exc) from None
     except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, FieldError ...
         raise _source_error(exc, display, remote) from None
 
@@ -587,6 +585,12 @@ def _fix_mojibake(gdf, origin: str, dsn: str, layer: Optional[str], columns: Lis
             "containing UTF-8 next to the Shapefile, or set 'encoding' in the mapping, to make "
             "this explicit.")
     return (again, "utf-8 (detected)") if fixed else (gdf, origin)
+
+
+def _encoding_error(display: str, encoding: Optional[str], exc: Exception) -> InputError:
+    return InputError(f"The text in {display} is not in the encoding {encoding!r} ({exc}). "
+                      "Set the right 'encoding' in the mapping (e.g. 'utf-8', 'latin1', "
+                      "'cp1252') or add a .cpg file next to the Shapefile.")
 
 
 def _to_text(value: Any) -> Optional[str]:
@@ -810,9 +814,9 @@ def read_municipal_layer(
         Any OGR source: a GeoPackage, Shapefile, GeoJSON ... file (also as a QGIS layer source
         ``"file.gpkg|layername=lampor"``, whose layer wins over ``mapping.layer``), or a WFS
         service as ``"WFS:https://..."`` or an ``http(s)`` URL with ``service=WFS`` (other URLs
-        and ``/vsi...`` paths are handed to GDAL as they are). A Shapefile's ``.cpg`` names its encoding; without one,
-        ``mapping.encoding`` does (else GDAL's default, Latin-1). Text that looks like UTF-8
-        read as Latin-1 is re-read as UTF-8, with a warning.
+        and ``/vsi...`` paths are handed to GDAL as they are). A Shapefile's ``.cpg`` names
+        its encoding; without one, ``mapping.encoding`` does (else GDAL's default, Latin-1).
+        Text that looks like UTF-8 read as Latin-1 is re-read as UTF-8, with a warning.
     mapping : FieldMapping
         Which fields go where.
     crs : str
@@ -876,7 +880,10 @@ def read_municipal_layer(
                 encoding_origin = cpg.name
             elif mapping.encoding:
                 encoding, encoding_origin = mapping.encoding, "mapping"
-                info = pyogrio.read_info(dsn, layer=layer, encoding=encoding)
+                try:
+                    info = pyogrio.read_info(dsn, layer=layer, encoding=encoding)
+                except UnicodeDecodeError as exc:
+                    raise _encoding_error(display, encoding, exc) from None
         if info.get("geometry_type") in (None, "None"):
             raise InputError(f"{display} has no geometries (a plain table); municipal layers "
                              "need points, lines or polygons.")
