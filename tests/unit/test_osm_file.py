@@ -165,3 +165,16 @@ def test_empty_area_gives_empty_layers(sample_osm):
     place = place_from_point(25.3, 60.0, 40)
     layers, prov = read_osm_layers(sample_osm, place)
     assert all(len(gdf) == 0 for gdf in layers.values())
+
+
+def test_file_backed_node_index_gives_the_same_layers(sample_osm, monkeypatch):
+    """Large extracts keep node locations in a temporary file (bounded memory); same result."""
+    from amp_qgis_plugin.core.data import osm_file
+
+    place = find_place_by_name(sample_osm, "Senaatintori")
+    in_memory, _ = read_osm_layers(sample_osm, place)
+    monkeypatch.setattr(osm_file, "LARGE_FILE_BYTES", 1)
+    on_disk, _ = read_osm_layers(sample_osm, place)
+    assert {k: len(v) for k, v in on_disk.items()} == {k: len(v) for k, v in in_memory.items()}
+    assert on_disk["buildings"].geometry.area.sum() == pytest.approx(
+        in_memory["buildings"].geometry.area.sum())
