@@ -98,3 +98,27 @@ def test_install_hint_per_platform(system, words):
     from amp_qgis_plugin.core.deps import install_hint
 
     assert words in install_hint(system)
+
+
+def test_swedish_user_interface(amp_provider):
+    """With QGIS set to Swedish, names and parameter help come in Swedish."""
+    from qgis.core import QgsSettings
+
+    from amp_qgis_plugin.processing import i18n
+    from amp_qgis_plugin.processing.algorithms.fetch_place_data import FetchPlaceDataAlgorithm
+
+    settings = QgsSettings()
+    old = (settings.value("locale/userLocale", ""), settings.value("locale/overrideFlag", False))
+    settings.setValue("locale/userLocale", "sv_SE")
+    settings.setValue("locale/overrideFlag", True)
+    i18n.ui_language.cache_clear()
+    try:
+        alg = FetchPlaceDataAlgorithm()
+        alg.initAlgorithm()
+        assert alg.displayName() == "Hämta platsdata"
+        assert alg.parameterDefinition("RADIUS").help().startswith("Hur långt runt platsen")
+    finally:
+        settings.setValue("locale/userLocale", old[0])
+        settings.setValue("locale/overrideFlag", old[1])
+        i18n.ui_language.cache_clear()
+    assert FetchPlaceDataAlgorithm().displayName() == "Fetch place data"
