@@ -608,20 +608,51 @@ def _to_text(value: Any) -> Optional[str]:
     return text if text else None
 
 
-def _to_numbers(values, column: str, mapping: FieldMapping, feedback: Optional[Feedback]):
-    """Convert to float, reading a decimal comma; warn about values that are not numbers."""
+def _by_unique(values, fn) -> "Any":
+    """Apply ``fn`` once per distinct value (``fn(None)`` for missing) and spread the results.
+
+    Registers repeat a few values (luminaire types, Ja/Nej) over many features, so this is
+    much faster than calling ``fn`` per feature; returns an object array.
+    """
+    import numpy as np
     import pandas as pd
 
-    series = pd.Series(values, dtype="object")
-    text = series.map(lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
-    text = text.map(lambda v: None if isinstance(v, str) and not v else v)
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-    bad = int((numbers.isna() & text.notna()).sum())
-    if bad and feedback is not None:
-        example = series[numbers.isna() & text.notna()].iloc[0]
-        feedback.pushWarning(f"Mapping {mapping.name!r}: {bad} value(s) of {column} are not "
-                             f"numbers (e.g. {example!r}); they count as unknown.")
-    return numbers.to_numpy()
+    codes, uniques = pd.factorize(pd.Series(values, dtype="object"), use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [fn(u) for u in uniques]
+    results[-1] = fn(None)
+    return results[codes]  # code -1 (missing) picks the last entry
+
+
+def _parse_number(value: Any) -> float:
+    """A source value as a float (decimal comma allowed); NaN when missing or not a number."""
+    if value is None or isinstance(value, bool):
+        return math.nan
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace(",", ".")
+    try:
+        return float(text) if text else math.nan
+    except ValueError:
+        return math.nan
+
+
+def _to_numbers(values, column: str, mapping: FieldMapping, feedback: Optional[Feedback]):
+    """Convert to float, reading a decimal comma; warn about values that are not numbers."""
+    import numpy as np
+    import pandas as pd
+
+    series = pd.Series(values)
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    numbers = _by_unique(series, _parse_number).astype("float64")
+    given = _by_unique(series, lambda v: _to_text(v) is not None).astype(bool)
+    bad = np.isnan(numbers) & given
+    if bad.any() and feedback is not None:
+        example = series[bad].iloc[0]
+        feedback.pushWarning(f"Mapping {mapping.name!r}: {int(bad.sum())} value(s) of {column} "
+                             f"are not numbers (e.g. {example!r}); they count as unknown.")
+    return numbers
 
 
 def _apply_column(values, col: str, kind: str, mapping: FieldMapping,
@@ -630,33 +661,28 @@ def _apply_column(values, col: str, kind: str, mapping: FieldMapping,
     import numpy as np
 
     spec = mapping.transforms.get(col, {})
-    out = list(values)
     if "map" in spec:
         table = {str(k): v for k, v in spec["map"].items()}
         folded = {k.strip().casefold(): v for k, v in table.items()}
-        mapped = []
-        for value in out:
+
+        def lookup(value):
             key = _to_text(value)
             if key is None:
-                mapped.append(value)
-            elif key in table:
-                mapped.append(table[key])
-            elif key.casefold() in folded:
-                mapped.append(folded[key.casefold()])
-            else:
-                mapped.append(value)
-        out = mapped
+                return value
+            if key in table:
+                return table[key]
+            return folded.get(key.casefold(), value)
+
+        values = _by_unique(values, lookup)
     if kind in (FLOAT, INT):
-        numbers = _to_numbers(out, col, mapping, feedback)
+        numbers = _to_numbers(values, col, mapping, feedback)
         if "scale" in spec:
             numbers = numbers * float(spec["scale"])
         if "default" in spec:
             numbers = np.where(np.isnan(numbers), float(spec["default"]), numbers)
         return numbers
-    texts = [_to_text(v) for v in out]
-    if "default" in spec:
-        texts = [str(spec["default"]) if t is None else t for t in texts]
-    return np.array(["" if t is None else t for t in texts], dtype=object)
+    default = str(spec["default"]) if "default" in spec else ""
+    return _by_unique(values, lambda v: _to_text(v) or default)
 
 
 def _repair(geoms):
@@ -946,8 +972,7 @@ def read_municipal_layer(
     kinds = dict(LAYERS[target].columns)
     data: Dict[str, Any] = {}
     for col, src in resolved.items():
-        data[col] = _apply_column(gdf[src].to_numpy(dtype=object), col, kinds[col], mapping,
-                                  feedback)
+        data[col] = _apply_column(gdf[src], col, kinds[col], mapping, feedback)
     for col, value in mapping.constants.items():
         data[col] = [value] * len(gdf)
     if target == "seating" and lengths is not None and not np.isnan(lengths).all():
