@@ -761,3 +761,87 @@ def _layers(grid, crs, cells, fld: IsovistField, area, mask, pocket, labels, vis
     vp = gpd.GeoDataFrame(geometry=shapely.points(sxy) if len(sxy) else [], crs=crs)
     return {"isovist_points": pts, "concealment_pockets": pockets,
             "visible_from_streets": vis, "street_viewpoints": vp}
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs
+# --------------------------------------------------------------------------------------------
+
+#: Output layers of ``sightlines.gpkg`` and their geometry types.
+OUTPUT_LAYERS = {"isovist_points": "Point", "concealment_pockets": "MultiPolygon",
+                 "visible_from_streets": "MultiPolygon", "street_viewpoints": "Point"}
+
+
+def figures_frame(result) -> pd.DataFrame:
+    """The figures as a plain table; "no data" stays an empty value."""
+    rows = []
+    for fig in result.figures:
+        d = fig.as_dict()
+        d["value"] = "" if d["value"] is None else str(d["value"])
+        d["threshold"] = "" if d["threshold"] is None else str(d["threshold"])
+        d["formatted"] = fig.formatted(digits=2)
+        rows.append(d)
+    return pd.DataFrame(rows)
+
+
+def write_sightlines_outputs(out: SightlinesResult, out_dir=None, feedback: Optional[Feedback] = None,
+                             *, raster_path=None, gpkg_path=None) -> Dict[str, "Path"]:  # noqa: F821
+    """Write ``isovist_area.tif`` (+ ``.qml`` style) and ``sightlines.gpkg``.
+
+    The GeoPackage holds the layers of :data:`OUTPUT_LAYERS` (styled) and the table
+    ``sightlines_figures``. Each file is written under a temporary name and renamed when complete.
+
+    Returns
+    -------
+    dict
+        ``"raster"`` and ``"gpkg"`` paths (those written).
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import pyogrio
+
+    from amp_qgis_plugin.core.raster import write_geotiff
+    from amp_qgis_plugin.core.styles import style_path, write_layer_styles
+
+    if out_dir is not None:
+        out_dir = Path(out_dir)
+        raster_path = raster_path or out_dir / "isovist_area.tif"
+        gpkg_path = gpkg_path or out_dir / "sightlines.gpkg"
+    written: Dict[str, Path] = {}
+    res = out.result
+    if raster_path is not None:
+        check_cancelled(feedback)
+        written["raster"] = write_geotiff(
+            raster_path, out.isovist_area, out.grid, colour_ramp=style_path("isovist_area"),
+            band_name=f"Isovist area within {res.parameters.get('radius_m', '100')} m (m2)",
+            units="m2", tags={f"amp.{k}": v for k, v in res.parameters.items()})
+    if gpkg_path is None:
+        return written
+    check_cancelled(feedback)
+    target = Path(gpkg_path)
+    if target.suffix.lower() != ".gpkg":
+        raise InputError(f"The sightline layers go to a GeoPackage (.gpkg), not {target.name!r}.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".sightlines.", suffix=".partial.gpkg",
+                                    dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        for name, gtype in OUTPUT_LAYERS.items():
+            gdf = res.layers[name]
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", geometry_type=gtype,
+                                    promote_to_multi=gtype.startswith("Multi"))
+        pyogrio.write_dataframe(figures_frame(res), tmp, layer="sightlines_figures",
+                                driver="GPKG")
+        write_layer_styles(tmp, list(OUTPUT_LAYERS))
+        os.replace(tmp, target)
+    except BaseException:
+        for leftover in (tmp, Path(str(tmp) + "-journal")):
+            if leftover.exists():
+                leftover.unlink()
+        raise
+    written["gpkg"] = target
+    return written
