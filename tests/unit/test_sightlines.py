@@ -277,3 +277,79 @@ def test_cancel_inside_observer_loop(senaatintori_data):
     fb = RecordingFeedback(cancel_after=2)
     with pytest.raises(CancelledError):
         sightlines(senaatintori_data, feedback=fb)
+
+
+def _toy_place():
+    """A 40 x 20 m place, a building on its north edge, a street 10 m south of it."""
+    import geopandas as gpd
+
+    from amp_qgis_plugin.core.data.placedata import PlaceData
+
+    crs = "EPSG:3006"
+    data = PlaceData(crs=crs)
+    data["place"] = gpd.GeoDataFrame({"name": ["Toy"]}, geometry=[box(0, 0, 40, 20)], crs=crs)
+    data["buildings"] = gpd.GeoDataFrame({"building": ["yes"]}, geometry=[box(0, 20, 40, 30)],
+                                         crs=crs)
+    data["seating"] = gpd.GeoDataFrame({"seating_type": ["bench", "bench"]},
+                                       geometry=[Point(20, 10), Point(20, 40)], crs=crs)
+    data["paths"] = gpd.GeoDataFrame({"highway": ["residential", "footway"]},
+                                     geometry=[LineString([(-10, -10), (50, -10)]),
+                                               LineString([(-10, 50), (50, 50)])], crs=crs)
+    frontage = gpd.GeoDataFrame({"active": [1, 0], "length_m": [40.0, 10.0]},
+                                geometry=[LineString([(0, 20), (40, 20)]),
+                                          LineString([(40, 20), (40, 30)])], crs=crs)
+    return data, frontage
+
+
+def test_toy_place_by_hand(tmp_path):
+    """Every cell of the convex place sees the whole 40 m active façade on its edge, the bench
+    in the place and not the bench behind the building; the street 10 m south sees all of
+    the place (100 %); nothing is hidden, so no pockets. Files are written and styled."""
+    from amp_qgis_plugin.core.indicators.sightlines import write_sightlines_outputs
+
+    data, frontage = _toy_place()
+    out = sightlines(data, frontage=frontage)
+    res = out.result
+    pts = res.layers["isovist_points"]
+    assert len(pts) == 200  # 20 x 10 cells of 2 m
+    assert np.allclose(pts["frontage_in_view_m"], 40.0)
+    assert np.allclose(pts["seats_in_view"], 1.0)
+    assert res.value("visible_from_streets_pct") == pytest.approx(100.0, rel=1e-6)
+    assert res.value("prospect_pct") == pytest.approx(100.0)
+    assert res.value("concealment_pockets_per_1000m2") == 0
+    # The whole south half-plane is open: every isovist is at least the half disc.
+    assert (pts["area_m2"] > math.pi * R * R / 2).all()
+    written = write_sightlines_outputs(out, tmp_path)
+    import pyogrio
+    import rasterio
+
+    with rasterio.open(written["raster"]) as src:
+        band = src.read(1)
+        assert src.crs.to_epsg() == 3006 and src.nodata == -9999
+        assert (band != src.nodata).sum() == 200
+    layers = {name for name, _ in pyogrio.list_layers(written["gpkg"])}
+    assert {"isovist_points", "concealment_pockets", "visible_from_streets",
+            "street_viewpoints", "sightlines_figures"} <= layers
+    assert (tmp_path / "isovist_area.qml").exists()
+
+
+def test_cli_sightlines(tmp_path, capsys):
+    """`amp-place sightlines --data --out` writes both files and prints the figures."""
+    from amp_qgis_plugin.cli import main
+    from amp_qgis_plugin.core.data.placedata import write_geopackage
+
+    data, frontage = _toy_place()
+    gpkg = tmp_path / "toy.gpkg"
+    write_geopackage(data, gpkg)
+    fr = tmp_path / "front.gpkg"
+    frontage.to_file(fr, layer="frontage", driver="GPKG")
+    code = main(["sightlines", "--data", str(gpkg), "--out", str(tmp_path / "o"),
+                 "--frontage", str(fr)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "visible from adjacent streets: 100.0 %" in text
+    assert "Active frontage in view (mean): 40.0 m" in text
+    assert (tmp_path / "o" / "isovist_area.tif").exists()
+    assert (tmp_path / "o" / "sightlines.gpkg").exists()
+    assert main(["sightlines", "--data", str(gpkg), "--out", str(tmp_path / "o2"),
+                 "--frontage", str(gpkg)]) != 0  # no 'frontage' layer: clean error
