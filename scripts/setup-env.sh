@@ -49,6 +49,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PIP="$VENV/bin/pip --disable-pip-version-check --no-input"
 say "building the geo stack against the system GDAL $(gdal-config --version), PROJ, GEOS (a few minutes the first time)"
+PIP_CONSTRAINT="$HERE/requirements/build-constraints.txt" \
 $PIP install -q -c requirements/constraints.txt --no-binary pyproj,pyogrio,rasterio,shapely \
     -r requirements/runtime.txt -r requirements/testing.txt
 $PIP install -q -c requirements/constraints.txt --no-deps --no-build-isolation -e . 2>/dev/null \
@@ -56,6 +57,7 @@ $PIP install -q -c requirements/constraints.txt --no-deps --no-build-isolation -
 "$VENV/bin/python" - <<'PY'
 import pyproj, pyogrio, rasterio, shapely
 from osgeo import gdal
+pyproj.CRS("EPSG:3006")  # fails when pyproj was compiled with Cython >= 3.1
 print("[setup] pyproj PROJ", pyproj.proj_version_str, "| pyogrio GDAL", pyogrio.__gdal_version_string__,
       "| rasterio GDAL", rasterio.__gdal_version__, "| shapely GEOS", shapely.geos_version_string,
       "| system GDAL", gdal.__version__)
