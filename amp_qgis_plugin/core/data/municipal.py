@@ -7,6 +7,11 @@ system GDAL, renames and converts its fields to one canonical layer with a :clas
 reprojects it to the place's metric CRS, clips it to the study area, and merges it into a
 :class:`~amp_qgis_plugin.core.data.placedata.PlaceData` (replacing or adding to the OSM features).
 
+Sources are read with a spatial filter (the study area's box in the source's CRS), so a large
+register or a WFS service is never downloaded whole; WFS and other web sources run under GDAL HTTP
+timeouts (:data:`HTTP_TIMEOUT_S`), and their URLs appear in messages and provenance without
+credentials or API keys.
+
 Mappings are saved and reused as JSON presets: the bundled ones live in
 ``amp_qgis_plugin/resources/mappings/<name>.json``; users keep their own in a directory of their
 choice (the QGIS settings directory on the desktop, any path on the command line).
