@@ -7,16 +7,10 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    from qgis.core import QgsApplication
-
-    from amp_qgis_plugin.processing.provider import AmpProvider
-
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("amp") is None:
-        registry.addProvider(AmpProvider())
-    return registry.providerById("amp")
+@pytest.fixture()
+def provider(amp_provider):
+    """The AMP provider, registered (and kept alive) by tests/qgis/conftest.py."""
+    return amp_provider
 
 
 @pytest.mark.parametrize("alg_id", ["amp:mapfrontage", "amp:auditseating"])
@@ -67,6 +61,9 @@ def test_auditseating_on_senaatintori_and_cancel(provider, senaatintori_gpkg, tm
     assert "Linear seating" in result["FIGURES"] and "§37-741" in result["FIGURES"]
     layer = QgsVectorLayer(f"{out}|layername=seating_audit", "seating_audit", "ogr")
     assert layer.isValid()
+    # free the layer now: pytest.raises below keeps this frame alive past QGIS's exit, and a
+    # QgsVectorLayer destroyed after exitQgis() crashes the process (exit 139)
+    del layer
     fb = QgsProcessingFeedback()
     fb.cancel()
     out2 = tmp_path / "cancelled.gpkg"
