@@ -35,7 +35,8 @@ test-headless: setup
 	$(PYTEST) -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning -q tests/headless
 
 bench: setup
-	$(PY) benchmarks/run_all.py
+	$(VENV)/bin/pip install -q -c requirements/constraints.txt -r requirements/bench.txt
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 styles: setup
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/make_styles.py

@@ -7,19 +7,15 @@ The recorded reply is a real Overpass street-network response for Brooklyn (osmn
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from overpass_replay import Reply  # the server fixture comes from tests/unit/conftest.py
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from overpass_replay import Reply, overpass_server  # noqa: E402,F401  (the fixture)
-
-from amp_qgis_plugin.cli import main  # noqa: E402
-from amp_qgis_plugin.core.data.overpass import OverpassConfig  # noqa: E402
-from amp_qgis_plugin.core.data.placedata import read_geopackage  # noqa: E402
-from amp_qgis_plugin.core.errors import OverpassError  # noqa: E402
-from amp_qgis_plugin.core.fetch import FetchRequest, fetch_to_geopackage  # noqa: E402
+from amp_qgis_plugin.cli import main
+from amp_qgis_plugin.core.data.overpass import OverpassConfig
+from amp_qgis_plugin.core.data.placedata import read_geopackage
+from amp_qgis_plugin.core.errors import OverpassError
+from amp_qgis_plugin.core.fetch import FetchRequest, fetch_to_geopackage
 
 BROOKLYN = (-73.9800, 40.6800)  # Park Slope, the densest part of the recorded reply
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import geopandas as gpd
 import pytest
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import Point, box
 
 from amp_qgis_plugin.core.data.placedata import PlaceData
 from amp_qgis_plugin.core.errors import CancelledError, DataError, InputError

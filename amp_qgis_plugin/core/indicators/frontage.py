@@ -46,14 +46,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import asdict, dataclass
+from typing import Dict, List, Optional, Tuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Point
 
 from amp_qgis_plugin.core.data.placedata import PlaceData
 from amp_qgis_plugin.core.data.schema import POI_CATEGORIES

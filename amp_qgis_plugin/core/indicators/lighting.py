@@ -898,11 +898,9 @@ def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path, None] 
     dict of str to Path
         ``"illuminance"``, ``"semicylindrical"`` (when written) and ``"gpkg"``.
     """
-    import os
-    import tempfile
-
     import pyogrio
 
+    from amp_qgis_plugin.core.data.placedata import atomic_geopackage
     from amp_qgis_plugin.core.raster import write_geotiff
     from amp_qgis_plugin.core.styles import style_path, write_layer_styles
 
@@ -932,13 +930,7 @@ def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path, None] 
     target = Path(gpkg_path)
     if target.suffix.lower() != ".gpkg":
         raise InputError(f"The lighting layers go to a GeoPackage (.gpkg), not {target.name!r}.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".lighting.", suffix=".partial.gpkg",
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
+    with atomic_geopackage(target) as tmp:
         gaps = res.layers.get("dark_gaps")
         lamps = res.layers.get("lamps_used")
         if gaps is None:
@@ -951,11 +943,5 @@ def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path, None] 
                                     geometry_type="Point")
         pyogrio.write_dataframe(figures_table(res), tmp, layer="lighting_figures", driver="GPKG")
         write_layer_styles(tmp, ["dark_gaps", "lamps_used"], styles={"lamps_used": "lamps"})
-        os.replace(tmp, target)
-    except BaseException:
-        for leftover in (tmp, Path(str(tmp) + "-journal")):
-            if leftover.exists():
-                leftover.unlink()
-        raise
     written["gpkg"] = target
     return written

@@ -52,7 +52,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import geopandas as gpd
 import numpy as np
@@ -60,10 +61,14 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point, Polygon
 
-from amp_qgis_plugin.core.errors import DataError, InputError
+from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators import isovist_kernel as kernel
 from amp_qgis_plugin.core.thresholds import threshold
+
+if TYPE_CHECKING:  # pragma: no cover
+    from amp_qgis_plugin.core.indicators.result import IndicatorResult
+    from amp_qgis_plugin.core.raster import Grid
 
 THEME = "sightlines"
 
@@ -385,8 +390,8 @@ class SightlineOptions:
 class SightlinesResult:
     """Outcome of :func:`sightlines`: the figures, layers and the isovist-area grid."""
 
-    result: "IndicatorResult"  # noqa: F821
-    grid: "Grid"  # noqa: F821
+    result: "IndicatorResult"
+    grid: "Grid"
     isovist_area: np.ndarray
     field: IsovistField
 
@@ -785,7 +790,7 @@ def figures_frame(result) -> pd.DataFrame:
 
 
 def write_sightlines_outputs(out: SightlinesResult, out_dir=None, feedback: Optional[Feedback] = None,
-                             *, raster_path=None, gpkg_path=None) -> Dict[str, "Path"]:  # noqa: F821
+                             *, raster_path=None, gpkg_path=None) -> Dict[str, Path]:
     """Write ``isovist_area.tif`` (+ ``.qml`` style) and ``sightlines.gpkg``.
 
     The GeoPackage holds the layers of :data:`OUTPUT_LAYERS` (styled) and the table
@@ -796,12 +801,9 @@ def write_sightlines_outputs(out: SightlinesResult, out_dir=None, feedback: Opti
     dict
         ``"raster"`` and ``"gpkg"`` paths (those written).
     """
-    import os
-    import tempfile
-    from pathlib import Path
-
     import pyogrio
 
+    from amp_qgis_plugin.core.data.placedata import atomic_geopackage
     from amp_qgis_plugin.core.raster import write_geotiff
     from amp_qgis_plugin.core.styles import style_path, write_layer_styles
 
@@ -823,13 +825,7 @@ def write_sightlines_outputs(out: SightlinesResult, out_dir=None, feedback: Opti
     target = Path(gpkg_path)
     if target.suffix.lower() != ".gpkg":
         raise InputError(f"The sightline layers go to a GeoPackage (.gpkg), not {target.name!r}.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".sightlines.", suffix=".partial.gpkg",
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
+    with atomic_geopackage(target) as tmp:
         for name, gtype in OUTPUT_LAYERS.items():
             gdf = res.layers[name]
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", geometry_type=gtype,
@@ -837,11 +833,5 @@ def write_sightlines_outputs(out: SightlinesResult, out_dir=None, feedback: Opti
         pyogrio.write_dataframe(figures_frame(res), tmp, layer="sightlines_figures",
                                 driver="GPKG")
         write_layer_styles(tmp, list(OUTPUT_LAYERS))
-        os.replace(tmp, target)
-    except BaseException:
-        for leftover in (tmp, Path(str(tmp) + "-journal")):
-            if leftover.exists():
-                leftover.unlink()
-        raise
     written["gpkg"] = target
     return written

@@ -7,7 +7,8 @@ from typing import Any, Dict
 from qgis.core import (QgsProcessingOutputString, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterNumber)
 
-from amp_qgis_plugin.processing.algorithms.map_frontage import add_data_parameter, load_on_completion
+from amp_qgis_plugin.processing.algorithms.map_frontage import add_data_parameter
+from amp_qgis_plugin.processing.outputs import load_on_completion
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.compat import NUMBER_DOUBLE
 from amp_qgis_plugin.processing.i18n import tr

@@ -11,12 +11,13 @@ from qgis.core import (QgsProcessingContext, QgsProcessingParameterBoolean,
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterNumber,
                        QgsProcessingParameterPoint, QgsProcessingParameterString,
-                       QgsApplication, QgsCoordinateReferenceSystem, QgsProject)
+                       QgsApplication, QgsCoordinateReferenceSystem)
 
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.compat import (FILE_FOLDER, NUMBER_DOUBLE, SOURCE_POLYGON,
                                                SOURCE_VECTOR)
 from amp_qgis_plugin.processing.i18n import tr
+from amp_qgis_plugin.processing.outputs import load_on_completion
 
 SOURCES = (("Local OSM file (.osm, .osm.bz2, .osm.pbf)", "Lokal OSM-fil (.osm, .osm.bz2, .osm.pbf)"),
            ("Overpass API (internet)", "Overpass API (internet)"))
@@ -195,21 +196,11 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
         counts = {n: len(data[n]) for n in data.layers}
         feedback.pushInfo(tr("Wrote ", "Skrev ") + f"{path}: " +
                           ", ".join(f"{n} {c}" for n, c in counts.items()))
-        if context.project() is not None or QgsProject.instance() is not None:
-            self._load_layers(str(path), data, context)
-        return {self.OUTPUT: str(path)}
-
-    @staticmethod
-    def _load_layers(path: str, data, context: QgsProcessingContext) -> None:
-        """Open the written layers in the project when the run ends (desktop), styled."""
         from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS, LAYERS
 
-        for name in reversed(FEATURE_LAYERS):
-            uri = f"{path}|layername={name}"
-            details = QgsProcessingContext.LayerDetails(f"{data.name} – {tr(LAYERS[name].title)}",
-                                                        context.project() or QgsProject.instance(),
-                                                        name)
-            context.addLayerToLoadOnCompletion(uri, details)
+        for name in reversed(FEATURE_LAYERS):  # place drawn on top
+            load_on_completion(context, str(path), name, f"{data.name} – {LAYERS[name].title}")
+        return {self.OUTPUT: str(path)}
 
 
 ALGORITHMS = [FetchPlaceDataAlgorithm]

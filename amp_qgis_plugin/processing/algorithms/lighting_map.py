@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessingContext, QgsProcessingLayerPostProcessorInterface,
+from qgis.core import (QgsProcessingContext,
                        QgsProcessingOutputNumber, QgsProcessingOutputString,
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
-                       QgsProcessingParameterString, QgsProject)
+                       QgsProcessingParameterString)
 
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.compat import FILE_FILE, NUMBER_DOUBLE
 from amp_qgis_plugin.processing.i18n import tr
-
-#: Post-processors must outlive processAlgorithm (QGIS keeps only a raw pointer).
-_STYLERS: Dict[str, "_QmlStyler"] = {}
-
-
-class _QmlStyler(QgsProcessingLayerPostProcessorInterface):
-    """Apply the QML written beside a raster when Processing loads it into the project."""
-
-    def __init__(self, qml: str) -> None:
-        super().__init__()
-        self.qml = qml
-
-    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        if layer is not None and Path(self.qml).exists():
-            layer.loadNamedStyle(self.qml)
-            layer.triggerRepaint()
-
+from amp_qgis_plugin.processing.outputs import load_on_completion, style_raster_on_load
 
 class LightingMapAlgorithm(AmpAlgorithm):
     """Street-lighting indicator: point-by-point illuminance from lamp points."""
@@ -179,15 +162,9 @@ class LightingMapAlgorithm(AmpAlgorithm):
             if name in written:
                 path = str(written[name])
                 results[key] = path
-                if context.willLoadLayerOnCompletion(path):
-                    styler = _STYLERS.setdefault(path, _QmlStyler(str(Path(path).with_suffix(".qml"))))
-                    context.layerToLoadOnCompletionDetails(path).setPostProcessor(styler)
-        if context.project() is not None or QgsProject.instance() is not None:
-            uri = f"{written['gpkg']}|layername=dark_gaps"
-            details = QgsProcessingContext.LayerDetails(
-                f"{data.name} – {tr('Dark gaps', 'Mörka partier')}",
-                context.project() or QgsProject.instance(), "dark_gaps")
-            context.addLayerToLoadOnCompletion(uri, details)
+                style_raster_on_load(context, path)
+        load_on_completion(context, str(written["gpkg"]), "dark_gaps",
+                           f"{data.name} – {tr('Dark gaps', 'Mörka partier')}")
         return results
 
 

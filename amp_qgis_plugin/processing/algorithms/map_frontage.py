@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessingContext, QgsProcessingOutputString, QgsProcessingParameterEnum,
+from qgis.core import (QgsProcessingOutputString, QgsProcessingParameterEnum,
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterNumber, QgsProject)
+                       QgsProcessingParameterNumber)
 
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.compat import NUMBER_DOUBLE
 from amp_qgis_plugin.processing.i18n import tr
+from amp_qgis_plugin.processing.outputs import load_on_completion
 
 DATA_HELP = ("The PlaceData GeoPackage written by 'Fetch place data' (amp:fetchplacedata).",
              "PlaceData-GeoPackage som skrivits av 'Hämta platsdata' (amp:fetchplacedata).")
@@ -20,15 +21,6 @@ def add_data_parameter(alg: AmpAlgorithm, name: str = "DATA") -> None:
     """The DATA parameter shared by the AMP indicator algorithms."""
     alg.add(QgsProcessingParameterFile(name, tr("Place data (GeoPackage)", "Platsdata (GeoPackage)"),
                                        fileFilter="GeoPackage (*.gpkg)"), *DATA_HELP)
-
-
-def load_on_completion(context: QgsProcessingContext, path: str, layer: str, title: str) -> None:
-    """Open ``layer`` of ``path`` (styled by its default style) when the run ends."""
-    project = context.project() or QgsProject.instance()
-    if project is None:
-        return
-    details = QgsProcessingContext.LayerDetails(title, project, layer)
-    context.addLayerToLoadOnCompletion(f"{path}|layername={layer}", details)
 
 
 class MapFrontageAlgorithm(AmpAlgorithm):

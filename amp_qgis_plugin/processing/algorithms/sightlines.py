@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessingContext, QgsProcessingLayerPostProcessorInterface,
+from qgis.core import (QgsProcessingContext,
                        QgsProcessingOutputNumber, QgsProcessingParameterBoolean,
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
-                       QgsProject)
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination)
 
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.compat import FILE_FILE, NUMBER_DOUBLE
 from amp_qgis_plugin.processing.i18n import tr
-
-#: Post-processors must outlive processAlgorithm (QGIS keeps only a raw pointer).
-_STYLERS: Dict[str, "_RasterStyler"] = {}
-
-
-class _RasterStyler(QgsProcessingLayerPostProcessorInterface):
-    """Apply the QML written beside the isovist raster when Processing loads it."""
-
-    def __init__(self, qml: str) -> None:
-        super().__init__()
-        self.qml = qml
-
-    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        if layer is not None and Path(self.qml).exists():
-            layer.loadNamedStyle(self.qml)
-            layer.triggerRepaint()
-
+from amp_qgis_plugin.processing.outputs import load_on_completion, style_raster_on_load
 
 class SightlinesAlgorithm(AmpAlgorithm):
     """Sightlines: isovists, visibility from streets, prospect, concealment."""
@@ -174,18 +156,11 @@ class SightlinesAlgorithm(AmpAlgorithm):
             "OCCLUSIVITY": res.value("occlusivity_pct"),
             "MEAN_ISOVIST_AREA": res.value("mean_isovist_area_m2")}
         path = str(written["raster"])
-        if context.willLoadLayerOnCompletion(path):
-            styler = _STYLERS.setdefault(path, _RasterStyler(str(Path(path).with_suffix(".qml"))))
-            context.layerToLoadOnCompletionDetails(path).setPostProcessor(styler)
-        project = context.project() or QgsProject.instance()
-        if project is not None:
-            for layer, en, sv in (("concealment_pockets", "Concealment pockets", "Gömställen"),
-                                  ("visible_from_streets", "Visible from streets",
-                                   "Synligt från gatan")):
-                uri = f"{written['gpkg']}|layername={layer}"
-                details = QgsProcessingContext.LayerDetails(f"{data.name} – {tr(en, sv)}",
-                                                            project, layer)
-                context.addLayerToLoadOnCompletion(uri, details)
+        style_raster_on_load(context, path)
+        for layer, en, sv in (("concealment_pockets", "Concealment pockets", "Gömställen"),
+                              ("visible_from_streets", "Visible from streets",
+                               "Synligt från gatan")):
+            load_on_completion(context, str(written["gpkg"]), layer, f"{data.name} – {tr(en, sv)}")
         return results
 
 
