@@ -51,9 +51,11 @@ PIP="$VENV/bin/pip --disable-pip-version-check --no-input"
 say "building the geo stack against the system GDAL $(gdal-config --version), PROJ, GEOS (a few minutes the first time)"
 # pyproj first and on its own: its build needs Cython < 3.1 (requirements/build-constraints.txt),
 # while shapely 2.2's build needs a newer Cython, so the pin must not reach the other builds.
-# --no-cache-dir: never reuse a pyproj wheel built earlier with another Cython.
+# --no-cache-dir: never reuse a pyproj wheel built earlier with another Cython. The explicit
+# version matters: Debian's pyproj 3.4.1 (a QGIS dependency) would otherwise "satisfy" this step,
+# and geopandas (needs >= 3.5) would then pull a pyproj build without the pin.
 PIP_CONSTRAINT="$HERE/requirements/build-constraints.txt" \
-$PIP install -q --no-cache-dir -c requirements/constraints.txt --no-binary pyproj pyproj
+$PIP install -q --no-cache-dir -c requirements/constraints.txt --no-binary pyproj 'pyproj==3.6.1'
 $PIP install -q -c requirements/constraints.txt --no-binary pyproj,pyogrio,rasterio,shapely \
     -r requirements/runtime.txt -r requirements/testing.txt
 $PIP install -q -c requirements/constraints.txt --no-deps --no-build-isolation -e . 2>/dev/null \
