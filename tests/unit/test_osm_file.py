@@ -178,3 +178,20 @@ def test_file_backed_node_index_gives_the_same_layers(sample_osm, monkeypatch):
     assert {k: len(v) for k, v in on_disk.items()} == {k: len(v) for k, v in in_memory.items()}
     assert on_disk["buildings"].geometry.area.sum() == pytest.approx(
         in_memory["buildings"].geometry.area.sum())
+
+
+def test_envelope_prefilter_on_libosmium_wkb():
+    """The cheap envelope test used before tag handling, on hand-made WKB in libosmium's form."""
+    from shapely.geometry import LineString, MultiPolygon, Polygon
+
+    from amp_qgis_plugin.core.data.osm_file import _in_box
+
+    box = (10.0, 50.0, 11.0, 51.0)
+    crossing = LineString([(9.0, 50.5), (12.0, 50.6)])  # no vertex inside, crosses the box
+    outside = LineString([(12.0, 50.0), (13.0, 51.0)])
+    assert _in_box(crossing.wkb_hex, box) and not _in_box(outside.wkb_hex, box)
+    ring = [(10.5, 50.5), (10.6, 50.5), (10.6, 50.6), (10.5, 50.5)]
+    far = [(20.0, 60.0), (20.1, 60.0), (20.1, 60.1), (20.0, 60.0)]
+    holed = Polygon([(9, 49), (12, 49), (12, 52), (9, 52)], [ring])  # box lies in the hole's frame
+    assert _in_box(MultiPolygon([Polygon(far), holed]).wkb_hex, box)
+    assert not _in_box(MultiPolygon([Polygon(far)]).wkb_hex, box)
