@@ -57,3 +57,22 @@ def test_qt_only_through_qgis_pyqt():
     bad = [p for p in (ROOT / "amp_qgis_plugin").rglob("*.py")
            if re.search(r"^\s*(from|import)\s+PyQt[56]", p.read_text(encoding="utf-8"), re.M)]
     assert bad == []
+
+
+def test_nothing_reaches_the_network_or_installs_at_import():
+    """Importing the package, the engine and every command opens no socket and runs no pip."""
+    code = (
+        "import socket, subprocess, sys\n"
+        "def refuse(*a, **k): raise AssertionError('network access at import')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "def no_subprocess(*a, **k): raise AssertionError('subprocess at import')\n"
+        "subprocess.Popen.__init__ = no_subprocess\n"
+        "import importlib, pkgutil, amp_qgis_plugin, amp_qgis_plugin.core as core\n"
+        "import amp_qgis_plugin.commands as cmds\n"
+        "for pkg in (core, cmds):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        "import amp_qgis_plugin.cli as cli; cli.build_parser()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
