@@ -16,6 +16,10 @@ for cmd in frontage seating lighting sightlines; do
         echo "== $step. $cmd"
         case $cmd in
             frontage|seating) "$AMP" "$cmd" --data "$OUT/senaatintori.gpkg" --out "$OUT/senaatintori-$cmd.gpkg" ;;
+            sightlines)
+                extra=()
+                [ -f "$OUT/senaatintori-frontage.gpkg" ] && extra=(--frontage "$OUT/senaatintori-frontage.gpkg")
+                "$AMP" sightlines --data "$OUT/senaatintori.gpkg" --out "$OUT/sightlines" "${extra[@]}" ;;
             *) "$AMP" "$cmd" --data "$OUT/senaatintori.gpkg" --out "$OUT/$cmd" ;;
         esac
         step=$((step + 1))
