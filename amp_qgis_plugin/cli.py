@@ -70,6 +70,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     feedback = ConsoleFeedback(verbose=args.verbose)
     try:
         return int(args._run(args, feedback) or EXIT_OK)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except CancelledError as exc:
         print(f"amp-place: {exc}", file=sys.stderr)
         return EXIT_CANCELLED

@@ -53,6 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mapping", action="append", default=[], metavar="PRESET",
                         help="field-mapping preset (bundled name or .json file) for the "
                              "--municipal given at the same position")
+    parser.add_argument("--mapping-dir", metavar="DIR", default=None,
+                        help="folder of your own mapping presets (default: $AMP_MAPPING_DIR or "
+                             "~/.config/amp-place/mappings); see 'amp-place presets'")
     parser.add_argument("--out", required=True, metavar="FILE.gpkg", help="output GeoPackage")
 
 
@@ -91,7 +94,16 @@ def _request_from_args(args: argparse.Namespace):
         study_radius_m=study_radius or DEFAULT_STUDY_RADIUS_M,
         max_place_area_m2=args.max_place_area or DEFAULT_MAX_PLACE_AREA_M2,
         osm_file=args.osm or "", overpass=overpass,
-        municipal=[MunicipalSource(s, m) for s, m in zip(args.municipal, args.mapping)])
+        municipal=[MunicipalSource(s, m) for s, m in zip(args.municipal, args.mapping)],
+        mapping_dir=str(args.mapping_dir or default_mapping_dir()))
+
+
+def default_mapping_dir() -> Path:
+    """The user's own mapping presets: $AMP_MAPPING_DIR or the XDG config folder."""
+    if os.environ.get("AMP_MAPPING_DIR"):
+        return Path(os.environ["AMP_MAPPING_DIR"])
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "amp-place" / "mappings"
 
 
 def default_cache_dir() -> Path:

@@ -66,6 +66,8 @@ class FetchRequest:
         Use the Overpass API (with its cache settings) instead of a file.
     municipal : list of MunicipalSource
         Municipal layers with their mapping presets.
+    mapping_dir : str, optional
+        Folder of the user's own mapping presets (searched before the bundled ones).
     """
 
     place_name: str = ""
@@ -80,6 +82,7 @@ class FetchRequest:
     osm_file: str = ""
     overpass: Optional["OverpassConfig"] = None
     municipal: List[MunicipalSource] = field(default_factory=list)
+    mapping_dir: Optional[str] = None
 
     def validate(self) -> None:
         """Raise :class:`InputError` unless exactly one place and one OSM source are given."""
@@ -183,7 +186,7 @@ def fetch_place_data(request: FetchRequest, *, feedback: Optional[Feedback] = No
             data[name] = layers[name]
     check_cancelled(feedback)
     for i, municipal in enumerate(request.municipal):
-        _merge_municipal(data, municipal, place, feedback)
+        _merge_municipal(data, municipal, place, feedback, request.mapping_dir)
         feedback.setProgress(85 + 10 * (i + 1) / len(request.municipal))
     counts = layer_counts(data)
     empty = [n for n in FEATURE_LAYERS if counts[n] == 0 and n not in ("place", "study_area")]
@@ -237,10 +240,10 @@ def _request_parameters(request: FetchRequest) -> Dict[str, object]:
 
 
 def _merge_municipal(data: PlaceData, municipal: MunicipalSource, place: Place,
-                     feedback: Feedback) -> None:
+                     feedback: Feedback, mapping_dir: Optional[str] = None) -> None:
     from amp_qgis_plugin.core.data import municipal as mun
 
-    mapping = mun.load_preset(municipal.preset)
+    mapping = mun.load_preset(municipal.preset, user_dir=mapping_dir)
     gdf = mun.read_municipal_layer(municipal.source, mapping, crs=place.crs,
                                    clip_to=place.study_area, feedback=feedback)
     mun.merge_into(data, gdf, mapping, feedback=feedback)

@@ -62,3 +62,34 @@ def test_missing_osm_file(tmp_path):
     result = amp("fetch", "--osm", str(tmp_path / "none.osm.pbf"), "--place-name", "X", "--out",
                  str(tmp_path / "x.gpkg"))
     assert result.returncode == 1 and "not found" in result.stderr
+
+
+def test_presets_list_copy_and_use(tmp_path, sample_osm):
+    """A planner copies a bundled preset into their folder, then fetch finds it by name."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    mine = tmp_path / "mappings"
+    listed = amp("presets", "--mapping-dir", str(mine))
+    assert listed.returncode == 0 and "lamp-register-example  (lamps, replace, bundled)" in listed.stdout
+    copied = amp("presets", "--mapping-dir", str(mine), "--copy", "lamp-register-example", "stad-lampor")
+    assert copied.returncode == 0 and (mine / "stad-lampor.json").exists()
+    assert "stad-lampor  (lamps, replace, yours)" in amp("presets", "--mapping-dir", str(mine)).stdout
+    # a two-lamp register at Senaatintori replaces the OSM lamps in the study area
+    register = tmp_path / "lampor.geojson"
+    gpd.GeoDataFrame({"hojd": [8.0, 10.0], "lumen": [6000, 9000], "effekt_w": [45, 70],
+                      "armatur": ["LED", "LED"], "optik": ["", ""]},
+                     geometry=[Point(24.9521, 60.1692), Point(24.9530, 60.1697)],
+                     crs="EPSG:4326").to_file(register, driver="GeoJSON")
+    out = tmp_path / "s.gpkg"
+    result = amp("fetch", "--osm", str(sample_osm), "--place-name", "Senaatintori", "--radius", "200",
+                 "--municipal", str(register), "--mapping", "stad-lampor", "--mapping-dir", str(mine),
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    lamps = read_geopackage(out)["lamps"]
+    assert sorted(lamps["height_m"]) == [8.0, 10.0] and set(lamps["source"]) == {"stad-lampor"}
+
+
+def test_unknown_preset_lists_the_known_ones(tmp_path):
+    result = amp("presets", "--mapping-dir", str(tmp_path), "--show", "nope")
+    assert result.returncode == 1 and "lamp-register-example" in result.stderr

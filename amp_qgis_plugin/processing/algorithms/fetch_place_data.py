@@ -140,10 +140,12 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
             self.add(QgsProcessingParameterString(f"MAPPING_{i}",
                                                   tr(f"Field mapping for layer {i}", f"Fältmappning för lager {i}"),
                                                   optional=True),
-                     "Name of a bundled mapping preset (e.g. 'lamp-register-example') or the path "
-                     "of a mapping .json file.",
-                     "Namnet på en medföljande fältmappning (t.ex. 'lamp-register-example') eller "
-                     "sökvägen till en mappningsfil (.json).", advanced=True)
+                     "Name of a mapping preset (e.g. 'lamp-register-example'; your own presets "
+                     "saved in the QGIS profile folder under amp/mappings come first) or the path "
+                     "of a mapping .json file. 'amp-place presets' lists them.",
+                     "Namnet på en fältmappning (t.ex. 'lamp-register-example'; egna mappningar "
+                     "sparade i QGIS-profilens mapp amp/mappings går först) eller sökvägen till en "
+                     "mappningsfil (.json). 'amp-place presets' listar dem.", advanced=True)
         self.add(QgsProcessingParameterFileDestination(self.OUTPUT, tr("Place data GeoPackage", "Platsdata (GeoPackage)"),
                                                        fileFilter="GeoPackage (*.gpkg)"),
                  "The GeoPackage to write. It is written completely or not at all.",
@@ -183,6 +185,8 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
             request.osm_file = self.parameterAsFile(parameters, self.OSM_FILE, context)
             if not request.osm_file:
                 raise InputError("Choose a local OSM file, or switch the source to the Overpass API.")
+        # the user's own presets live in the QGIS profile (amp/mappings), before the bundled ones
+        request.mapping_dir = str(Path(QgsApplication.qgisSettingsDirPath()) / "amp" / "mappings")
         with tempfile.TemporaryDirectory(prefix="amp-municipal-") as tmp:
             for i in range(1, self.MUNICIPAL_SLOTS + 1):
                 layer = self.parameterAsSource(parameters, f"MUNICIPAL_{i}", context)
