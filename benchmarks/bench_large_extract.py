@@ -66,7 +66,7 @@ def build_tiled(path: Path, tiles: int) -> None:
 
 
 CHILD = r'''
-import json, resource, sys, time
+import json, sys, time
 from amp_qgis_plugin.core.data import osm_file
 from amp_qgis_plugin.core.fetch import FetchRequest, fetch_place_data
 path, mode = sys.argv[1], sys.argv[2]
@@ -74,11 +74,14 @@ if mode == "file-backed":
     osm_file.LARGE_FILE_BYTES = 0
 else:
     osm_file.LARGE_FILE_BYTES = 10 ** 12
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def hwm_kib():  # this process's peak RSS (ru_maxrss would include the parent's, Linux keeps it over exec)
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith("VmHWM"))
+base = hwm_kib()
 t = time.perf_counter()
 data = fetch_place_data(FetchRequest(place_name="Senaatintori", osm_file=path))
 elapsed = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm_kib()
 print(json.dumps({"seconds": elapsed, "peak_mib": peak / 1024, "growth_mib": (peak - base) / 1024,
                   # features of the middle tile (ids below the first tile offset)
                   "counts": {k: int((v["osm_id"].str[1:].astype("int64") < 10 ** 10).sum())

@@ -29,11 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "amp_qgis_plugin" / "resources" / "sample" / "helsinki-centre.osm.pbf"
 
 CHILD = r'''
-import json, resource, sys, time
+import json, sys, time
 which, path, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
-def rss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rss_mib():  # peak RSS of this process (VmHWM; ru_maxrss would include the parent's)
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith("VmHWM")) / 1024
 
 if which == "amp":
     from amp_qgis_plugin.core.data.osm_file import read_osm_layers
