@@ -50,11 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _join_negative_values(argv: List[str]) -> List[str]:
-    """Let ``--point -73.98,40.68`` (western longitudes) through argparse as ``--point=...``."""
+    """Let ``--point -73.98,40.68`` (western longitudes) through argparse as ``--point=...``
+    (likewise ``--search-bbox``)."""
     out: List[str] = []
     for arg in argv:
-        if out and out[-1] == "--point" and arg[:1] == "-" and arg[1:2].isdigit():
-            out[-1] = f"--point={arg}"
+        if out and out[-1] in ("--point", "--search-bbox") and arg[:1] == "-" \
+                and arg[1:2].isdigit():
+            out[-1] = f"{out[-1]}={arg}"
         else:
             out.append(arg)
     return out

@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     place.add_argument("--place-layer", metavar="LAYER", help="layer in a multi-layer --place file")
     place.add_argument("--place-where", metavar="SQL",
                        help="OGR SQL filter for --place, e.g. \"namn = 'Stortorget'\"")
+    place.add_argument("--search-bbox", metavar="W,S,E,N",
+                       help="with --overpass and --place-name: where to look for the name "
+                            "(degrees, e.g. the municipality: 17.75,59.22,18.20,59.45)")
     place.add_argument("--point", metavar="LON,LAT",
                        help="centre of a circular place (WGS 84 degrees); needs --radius")
     parser.add_argument("--radius", type=float, metavar="M",
@@ -79,6 +82,15 @@ def _request_from_args(args: argparse.Namespace):
     if len(args.municipal) != len(args.mapping):
         raise InputError(f"Give one --mapping per --municipal layer ({len(args.municipal)} "
                          f"layers, {len(args.mapping)} mappings).")
+    search_bbox = None
+    if args.search_bbox:
+        try:
+            search_bbox = tuple(float(v) for v in args.search_bbox.split(","))
+        except ValueError:
+            search_bbox = ()
+        if len(search_bbox) != 4:
+            raise InputError(f"--search-bbox must be W,S,E,N in degrees, e.g. "
+                             f"17.75,59.22,18.20,59.45; got {args.search_bbox!r}.")
     overpass = None
     if args.overpass:
         from amp_qgis_plugin.core.data.overpass import OverpassConfig
@@ -95,7 +107,7 @@ def _request_from_args(args: argparse.Namespace):
         max_place_area_m2=args.max_place_area or DEFAULT_MAX_PLACE_AREA_M2,
         osm_file=args.osm or "", overpass=overpass,
         municipal=[MunicipalSource(s, m) for s, m in zip(args.municipal, args.mapping)],
-        mapping_dir=str(args.mapping_dir or default_mapping_dir()))
+        mapping_dir=str(args.mapping_dir or default_mapping_dir()), search_bbox=search_bbox)
 
 
 def default_mapping_dir() -> Path:

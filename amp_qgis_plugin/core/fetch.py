@@ -68,6 +68,9 @@ class FetchRequest:
         Municipal layers with their mapping presets.
     mapping_dir : str, optional
         Folder of the user's own mapping presets (searched before the bundled ones).
+    search_bbox : (west, south, east, north), optional
+        Where the Overpass API looks for ``place_name`` (WGS 84 degrees); without it the
+        search is world-wide, which is slow on the public servers.
     """
 
     place_name: str = ""
@@ -83,6 +86,7 @@ class FetchRequest:
     overpass: Optional["OverpassConfig"] = None
     municipal: List[MunicipalSource] = field(default_factory=list)
     mapping_dir: Optional[str] = None
+    search_bbox: Optional[Tuple[float, float, float, float]] = None
 
     def validate(self) -> None:
         """Raise :class:`InputError` unless exactly one place and one OSM source are given."""
@@ -258,7 +262,14 @@ def _overpass_source(request: FetchRequest, tmp: Path, feedback: Feedback):
     osm_path = None
     if request.place_name:
         name_file = tmp / "place-name.osm.pbf"
-        reply = ovp.run_query(ovp.build_name_query(request.place_name, config=config),
+        bbox = None
+        if request.search_bbox is not None:
+            west, south, east, north = request.search_bbox
+            bbox = (south, west, north, east)
+        elif feedback is not None:
+            feedback.pushWarning("Searching the whole world for the place name on the Overpass "
+                                 "server; give a search area (--search-bbox) to make it fast.")
+        reply = ovp.run_query(ovp.build_name_query(request.place_name, config=config, bbox=bbox),
                               config=config, feedback=feedback)
         ovp.elements_to_osm_file(reply, name_file)
         osm_path = name_file

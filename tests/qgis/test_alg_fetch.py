@@ -82,3 +82,24 @@ def test_cancel_from_feedback_writes_nothing(run_alg, tmp_path, sample_osm):
         run_alg("amp:fetchplacedata", {"PLACE_NAME": "Senaatintori", "OSM_FILE": str(sample_osm),
                                        "OUTPUT": str(out)}, feedback=CancelSoon())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_fetch_from_overpass_with_cache(run_alg, tmp_path):
+    """SOURCE=Overpass against the local replay server (recorded Brooklyn reply), then a
+    cache-only rerun that makes no request."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+    from overpass_replay import ReplayServer, Reply
+
+    with ReplayServer() as server:
+        server.script(Reply.fixture("overpass-response-10.json.gz"))
+        params = {"SOURCE": 1, "OVERPASS_URL": server.url, "OVERPASS_CACHE": str(tmp_path / "c"),
+                  "POINT": "-73.98,40.68 [EPSG:4326]", "PLACE_RADIUS": 40, "RADIUS": 300}
+        run_alg("amp:fetchplacedata", {**params, "OUTPUT": str(tmp_path / "a.gpkg")})
+        run_alg("amp:fetchplacedata", {**params, "CACHE_ONLY": True,
+                                       "OUTPUT": str(tmp_path / "b.gpkg")})
+        assert server.request_count == 1
+    paths_a = _layer(tmp_path / "a.gpkg", "paths").featureCount()
+    assert paths_a > 20 and paths_a == _layer(tmp_path / "b.gpkg", "paths").featureCount()

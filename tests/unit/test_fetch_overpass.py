@@ -60,3 +60,17 @@ def test_cli_overpass(overpass_server, tmp_path, capsys):
     assert code == 0
     params = json.loads(read_geopackage(out).provenance["parameters"])
     assert params["overpass_url"] == overpass_server.url
+
+
+def test_place_name_search_is_limited_to_the_search_bbox(overpass_server, tmp_path, capsys):
+    """The name query carries the search area. The recorded New River Head reply (London,
+    2019) holds only a building multipolygon of that name, which is not taken as the place."""
+    overpass_server.script(Reply.fixture("new_river_head.json"))
+    code = main(["fetch", "--overpass", overpass_server.url, "--overpass-cache",
+                 str(tmp_path / "c"), "--place-name", "New River Head", "--search-bbox",
+                 "-0.12,51.52,-0.10,51.53", "--study-radius", "100", "--max-place-area", "1e6",
+                 "--out", str(tmp_path / "n.gpkg")])
+    first_query = overpass_server.requests[0].query
+    assert "[bbox:51.52,-0.12,51.53,-0.1]" in first_query.replace(" ", "")
+    assert code == 1 and not (tmp_path / "n.gpkg").exists()
+    assert "found only: building=residential (r" in capsys.readouterr().err

@@ -412,7 +412,10 @@ def _choose_place(found: List[_Candidate], area_ids, name: str, path: Path,
     import geopandas as gpd
     from shapely import union_all
 
-    areas = [c for c in found if c.element == "area" and c.geometry is not None]
+    # a building is never the public place, even when it carries the name (a town hall
+    # called after its square); unranked named areas of other kinds may be (a plaza with area=yes)
+    areas = [c for c in found if c.element == "area" and c.geometry is not None
+             and not (c.rank == 99 and c.tags.get("building", "no") != "no")]
     # outlines that libosmium could not assemble (ways/relations without an assembled area)
     broken = [c for c in found if c.element == "area" and c.geometry is None
               and c.osm_id not in area_ids]

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any, Dict
 
 from qgis.core import (QgsProcessingContext, QgsProcessingParameterBoolean,
-                       QgsProcessingParameterEnum, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterEnum, QgsProcessingParameterExtent,
+                       QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterNumber,
                        QgsProcessingParameterPoint, QgsProcessingParameterString,
@@ -53,6 +54,7 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
         "SOURCE", "OSM_FILE", "OVERPASS_URL", "OVERPASS_CACHE", "CACHE_ONLY")
     PLACE_NAME, PLACE, POINT, PLACE_RADIUS, RADIUS, MAX_PLACE_AREA = (
         "PLACE_NAME", "PLACE", "POINT", "PLACE_RADIUS", "RADIUS", "MAX_PLACE_AREA")
+    SEARCH_EXTENT = "SEARCH_EXTENT"
     MUNICIPAL_SLOTS = 2
     OUTPUT = "OUTPUT"
 
@@ -122,6 +124,13 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
                  "profile folder). Reruns and batch runs reuse it.",
                  "Mapp för sparade Overpass-svar (standard: 'amp/overpass-cache' i QGIS-profilen). "
                  "Omkörningar och batchkörningar återanvänder den.", advanced=True)
+        self.add(QgsProcessingParameterExtent(self.SEARCH_EXTENT,
+                                              tr("Where to look for the place name (Overpass)",
+                                                 "Var platsnamnet söks (Overpass)"), optional=True),
+                 "With the Overpass API and a place name: the area to search, e.g. the "
+                 "municipality. Without it the whole world is searched, which is slow.",
+                 "Med Overpass API och ett platsnamn: området att söka i, t.ex. kommunen. Utan "
+                 "det söks hela världen, vilket går långsamt.", advanced=True)
         self.add(QgsProcessingParameterBoolean(self.CACHE_ONLY, tr("Use cached Overpass replies only",
                                                                    "Använd bara sparade Overpass-svar"),
                                                defaultValue=False),
@@ -177,6 +186,11 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
             cache = self.parameterAsFile(parameters, self.OVERPASS_CACHE, context)
             if not cache:  # the QGIS profile folder, never the current directory
                 cache = str(Path(QgsApplication.qgisSettingsDirPath()) / "amp" / "overpass-cache")
+            if parameters.get(self.SEARCH_EXTENT):
+                extent = self.parameterAsExtent(parameters, self.SEARCH_EXTENT, context,
+                                                QgsCoordinateReferenceSystem("EPSG:4326"))
+                request.search_bbox = (extent.xMinimum(), extent.yMinimum(),
+                                       extent.xMaximum(), extent.yMaximum())
             request.overpass = OverpassConfig(
                 url=self.parameterAsString(parameters, self.OVERPASS_URL, context),
                 cache_dir=Path(cache),
