@@ -3,9 +3,13 @@
 Reading is streamed by pyosmium (libosmium): objects are pre-filtered by key in C++, node
 locations live in libosmium's index (in memory for small files, in a temporary file for large
 ones, so a whole-city extract of a few hundred MB does not have to fit in RAM), multipolygons
-are assembled by libosmium's area assembler, and only features that touch the study area are
-kept. We use pyosmium rather than GDAL's OSM driver because it gives exact multipolygon assembly
-with the original ids and full tag access at a similar speed (see benchmarks/bench_read_osm.py).
+are assembled by libosmium's area assembler, and ways and areas whose envelope misses the study
+area are dropped before any tag is read in Python. We use pyosmium rather than GDAL's OSM driver
+because it gives libosmium's multipolygon assembly with the original OSM ids and every tag
+(GDAL's driver packs the tags it was not configured for into one ``other_tags`` string). On the
+0.7 MB sample our reader delivers the finished canonical layers in 0.29 s, against 0.12 s for a
+raw read of GDAL's three layers and 0.04 s for a bare pyosmium pass; see
+benchmarks/bench_read_osm.py and benchmarks/bench_large_extract.py.
 
 Features are kept whole when they intersect the study area (a building cut at the study-area
 edge keeps its real footprint).
