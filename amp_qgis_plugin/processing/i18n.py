@@ -15,13 +15,10 @@ from functools import lru_cache
 def ui_language() -> str:
     """The two-letter QGIS UI language ("sv", "en", ...), from QGIS settings or the system."""
     try:
-        from qgis.core import QgsSettings
-        from qgis.PyQt.QtCore import QLocale
+        from qgis.core import QgsApplication
 
-        value = QgsSettings().value("locale/userLocale", "") or ""
-        if not value or not QgsSettings().value("locale/overrideFlag", False, type=bool):
-            value = value or QLocale.system().name()
-        return str(value)[:2].lower()
+        # QGIS's own rule: the user's locale when "override system locale" is on, else the system's
+        return str(QgsApplication.locale())[:2].lower()
     except Exception:  # noqa: BLE001 - outside QGIS: English
         return "en"
 
