@@ -1,7 +1,7 @@
 """Regenerate the bundled QML styles of the canonical PlaceData layers with QGIS itself.
 
-Run with QGIS's Python (``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/make_styles.py``);
-the QML files land in ``amp_qgis_plugin/resources/styles``. Building the styles through the
+Run with QGIS's Python (``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/make_styles.py
+[NAME ...]``; with names, only those styles are written); the QML files land in ``amp_qgis_plugin/resources/styles``. Building the styles through the
 QGIS API (rather than writing XML by hand) keeps them loadable by every QGIS version we support.
 """
 
@@ -48,10 +48,51 @@ CATEGORIES = {
 }
 
 
+#: Paletted (class per value) raster styles: name -> [(value, colour, label), ...].
+PALETTES = {
+    "viewshed": [(0, "90,90,90,150", "Not visible / Inte synligt"),
+                 (1, "255,200,40,190", "Visible / Synligt")],
+}
+
+
+def _paletted_style(name: str, classes) -> None:
+    """Save a paletted raster style, built on a throw-away one-cell uint8 GeoTIFF."""
+    import tempfile
+
+    from osgeo import gdal
+    from qgis.core import QgsPalettedRasterRenderer, QgsRasterLayer
+    from qgis.PyQt.QtGui import QColor
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tif = str(Path(tmp) / f"{name}.tif")
+        ds = gdal.GetDriverByName("GTiff").Create(tif, 1, 1, 1, gdal.GDT_Byte)
+        ds.SetGeoTransform((0, 1, 0, 1, 0, -1))
+        ds = None
+        layer = QgsRasterLayer(tif, name)
+        renderer = QgsPalettedRasterRenderer(layer.dataProvider(), 1, [
+            QgsPalettedRasterRenderer.Class(value, QColor(*map(int, colour.split(","))), label)
+            for value, colour, label in classes])
+        layer.setRenderer(renderer)
+        layer.saveNamedStyle(str(OUT / f"{name}.qml"))
+        del layer
+
+
 def main() -> int:
+    wanted = set(sys.argv[1:])
+    unknown = wanted - set(SINGLE) - set(CATEGORIES) - set(PALETTES)
+    if unknown:
+        print(f"unknown style(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    if wanted:
+        for table in (SINGLE, CATEGORIES, PALETTES):
+            for name in list(table):
+                if name not in wanted:
+                    del table[name]
     app = QgsApplication([], False)
     app.initQgis()
     OUT.mkdir(parents=True, exist_ok=True)
+    for name, classes in PALETTES.items():
+        _paletted_style(name, classes)
     for name, (geom, symbol_cls, props) in SINGLE.items():
         layer = QgsVectorLayer(f"{geom}?crs=EPSG:3006", name, "memory")
         layer.setRenderer(QgsSingleSymbolRenderer(symbol_cls.createSimple(props)))
@@ -63,7 +104,7 @@ def main() -> int:
             value) for value, colour in colours.items()]
         layer.setRenderer(QgsCategorizedSymbolRenderer(field, cats))
         layer.saveNamedStyle(str(OUT / f"{name}.qml"))
-    print(f"wrote {len(SINGLE) + len(CATEGORIES)} styles to {OUT}")
+    print(f"wrote {len(SINGLE) + len(CATEGORIES) + len(PALETTES)} styles to {OUT}")
     app.exitQgis()
     return 0
 

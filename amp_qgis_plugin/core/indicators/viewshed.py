@@ -139,3 +139,108 @@ def viewshed(dsm_path: os.PathLike | str, observer: Tuple[float, float], *,
                    transform=Affine.from_gdal(*out.GetGeoTransform()),
                    crs=src.GetProjection(), observer=(x, y))
     return res
+
+
+#: Cell values of the written viewshed GeoTIFF (uint8).
+OUT_VISIBLE, OUT_NOT_VISIBLE, OUT_NODATA = 1, 0, 255
+
+
+@dataclass
+class DsmInfo:
+    """What the viewshed output needs to know about a DSM: grid, CRS, nodata.
+
+    Attributes
+    ----------
+    path : str
+        The DSM file.
+    crs : str
+        The CRS as rasterio writes it (``"EPSG:3006"`` when it has an authority code).
+    transform : affine.Affine
+        The DSM's geotransform (north-up, square cells).
+    width, height : int
+        Columns and rows.
+    nodata : float or None
+        The DSM's nodata value.
+    """
+
+    path: str
+    crs: str
+    transform: object
+    width: int
+    height: int
+    nodata: Optional[float]
+
+
+def read_dsm_info(dsm_path: os.PathLike | str) -> DsmInfo:
+    """Check that ``dsm_path`` is a usable DSM and return its grid.
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, no CRS, a CRS not in metres, or a rotated grid / non-square
+        cells (the output is written on the DSM's grid with :func:`write_geotiff`).
+    """
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    if not os.path.isfile(dsm_path):
+        raise InputError(f"DSM not found: {dsm_path}")
+    try:
+        with rasterio.open(dsm_path) as src:
+            crs, transform, nodata = src.crs, src.transform, src.nodata
+            width, height = src.width, src.height
+    except RasterioIOError as exc:
+        raise InputError(f"{dsm_path} is not a readable raster: {exc}") from exc
+    if crs is None:
+        raise InputError(f"The DSM {dsm_path} has no coordinate reference system; assign its "
+                         "CRS (e.g. EPSG:3006) in QGIS or with gdal_edit.py -a_srs first.")
+    if not crs.is_projected or (crs.linear_units or "").lower() not in ("metre", "meter", "m"):
+        raise InputError(f"The DSM {dsm_path} is not in a projected CRS in metres ({crs}); "
+                         "reproject it, e.g. to SWEREF 99 TM (EPSG:3006).")
+    if transform.b != 0 or transform.d != 0 or transform.e >= 0 \
+            or not math.isclose(transform.a, -transform.e, rel_tol=1e-9):
+        raise InputError(f"The DSM {dsm_path} must be north-up with square cells; warp it "
+                         "first (gdalwarp -tr SIZE SIZE).")
+    return DsmInfo(path=str(dsm_path), crs=crs.to_string(), transform=transform, width=width,
+                   height=height, nodata=nodata)
+
+
+def to_dsm_grid(vs: Viewshed, dsm: DsmInfo) -> np.ndarray:
+    """Place a viewshed (GDAL crops it to the range) on the full DSM grid as uint8 codes.
+
+    Returns
+    -------
+    ndarray of uint8, shape (dsm.height, dsm.width)
+        :data:`OUT_VISIBLE` / :data:`OUT_NOT_VISIBLE` in range, :data:`OUT_NODATA` outside the
+        range and where the DSM has no data.
+    """
+    codes = np.where(vs.visible, OUT_VISIBLE, OUT_NOT_VISIBLE).astype("uint8")
+    codes[~vs.in_range] = OUT_NODATA
+    full = np.full((dsm.height, dsm.width), OUT_NODATA, dtype="uint8")
+    cell = dsm.transform.a
+    col0 = int(round((vs.transform.c - dsm.transform.c) / cell))
+    row0 = int(round((vs.transform.f - dsm.transform.f) / dsm.transform.e))
+    rows, cols = codes.shape
+    r0, c0 = max(row0, 0), max(col0, 0)
+    r1, c1 = min(row0 + rows, dsm.height), min(col0 + cols, dsm.width)
+    if r1 > r0 and c1 > c0:
+        full[r0:r1, c0:c1] = codes[r0 - row0:r1 - row0, c0 - col0:c1 - col0]
+    return full
+
+
+def write_viewshed(vs: Viewshed, dsm: DsmInfo, path: os.PathLike | str, *,
+                   parameters: Optional[dict] = None) -> os.PathLike:
+    """Write the viewshed on the DSM grid to a GeoTIFF (atomically) with its QML style beside it.
+
+    Values: 1 visible, 0 not visible, 255 nodata (outside the radius or no DSM data).
+    """
+    from amp_qgis_plugin.core.raster import Grid, write_geotiff
+    from amp_qgis_plugin.core.styles import style_path
+
+    grid = Grid(x0=dsm.transform.c, y1=dsm.transform.f, cell_size=dsm.transform.a,
+                width=dsm.width, height=dsm.height, crs=dsm.crs)
+    tags = {"source": "GDAL ViewshedGenerate over " + os.path.basename(dsm.path),
+            "values": "1 visible, 0 not visible, 255 outside the radius or no DSM data"}
+    tags.update({k: v for k, v in (parameters or {}).items()})
+    return write_geotiff(path, to_dsm_grid(vs, dsm), grid, nodata=OUT_NODATA,
+                         colour_ramp=style_path("viewshed"), band_name="visible", tags=tags)
