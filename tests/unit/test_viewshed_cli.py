@@ -39,13 +39,15 @@ def test_gustaf_adolfs_torg(tmp_path, capsys):
     cell (row 33, col 77) on open ground; along row 33 a 13-17 m building fills cols 28-51
     (DSM - DEM), cols 52-76 are open ground, and cols 1-27 are ground behind the building (those
     within 150 m of the station are checked). Expected with eye 1.6 m and target 1.6 m, radius
-    150 m: open ground between station and building visible; ground behind the building hidden; cells beyond 150 m nodata.
+    150 m: open ground between station and building visible; ground behind the building hidden; cells beyond 150 m
+    nodata.
     """
     with rasterio.open(DSM) as src:
         dsm = src.read(1)
         profile = src.profile
         rows, cols = np.indices(dsm.shape)
-        xs, ys = src.transform * (cols + 0.5, rows + 0.5)
+        t = src.transform
+        xs, ys = t.c + (cols + 0.5) * t.a, t.f + (rows + 0.5) * t.e
     with rasterio.open(DEM) as src:
         dem = src.read(1)
     height = dsm - dem
