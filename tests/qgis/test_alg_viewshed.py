@@ -10,9 +10,20 @@ from pathlib import Path
 
 import pytest
 
-DSM = Path(__file__).resolve().parents[1] / "fixtures" / "raster" / "DSM_GA.tif"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "raster" / "DSM_GA.tif"
 #: The SOLWEIG measurement station on Gustaf Adolfs torg (cell row 33, col 77 of the DSM).
 STATION = (319289.3393, 6400139.3737)
+
+
+@pytest.fixture()
+def dsm(tmp_path_factory):
+    """A copy of the DSM fixture: QGIS writes a .aux.xml with statistics beside rasters it
+    opens, which must not land in the source tree."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("dsm") / FIXTURE.name
+    shutil.copyfile(FIXTURE, target)
+    return target
 
 
 def _station_wgs84() -> str:
@@ -35,7 +46,7 @@ def test_viewshed_help_on_every_parameter(amp_provider):
         assert param.help(), f"parameter {param.name()} has no help text"
 
 
-def test_viewshed_on_gustaf_adolfs_torg(run_alg, tmp_path):
+def test_viewshed_on_gustaf_adolfs_torg(run_alg, dsm, tmp_path):
     """Observer given in WGS 84 on the station (row 33, col 77). Read from the DSM and DEM
     fixtures (see tests/unit/test_viewshed.py): along row 33 a 13-17 m building fills cols
     28-51, open ground in cols 52-76 and ground behind the building in cols 1-27. With eye and
@@ -47,11 +58,11 @@ def test_viewshed_on_gustaf_adolfs_torg(run_alg, tmp_path):
     from qgis.core import QgsRasterLayer
 
     out = tmp_path / "viewshed.tif"
-    result = run_alg("amp:viewshed", {"DSM": str(DSM), "OBSERVER": _station_wgs84(),
+    result = run_alg("amp:viewshed", {"DSM": str(dsm), "OBSERVER": _station_wgs84(),
                                       "OBSERVER_HEIGHT": 1.6, "TARGET_HEIGHT": 1.6,
                                       "RADIUS": 150.0, "OUTPUT": str(out)})
     assert Path(result["OUTPUT"]) == out and out.exists()
-    with rasterio.open(DSM) as src:
+    with rasterio.open(dsm) as src:
         crs, transform, shape = src.crs, src.transform, (src.height, src.width)
     with rasterio.open(out) as src:
         vs = src.read(1)
@@ -72,17 +83,17 @@ def test_viewshed_on_gustaf_adolfs_torg(run_alg, tmp_path):
     del layer
 
 
-def test_viewshed_point_outside_the_dsm(run_alg, tmp_path):
+def test_viewshed_point_outside_the_dsm(run_alg, dsm, tmp_path):
     from qgis.core import QgsProcessingException
 
     out = tmp_path / "outside.tif"
     with pytest.raises(QgsProcessingException, match="outside the DSM"):
-        run_alg("amp:viewshed", {"DSM": str(DSM), "OBSERVER": "-0.1,51.5 [EPSG:4326]",
+        run_alg("amp:viewshed", {"DSM": str(dsm), "OBSERVER": "-0.1,51.5 [EPSG:4326]",
                                  "OUTPUT": str(out)})
     assert not out.exists()
 
 
-def test_viewshed_cancel(run_alg, tmp_path):
+def test_viewshed_cancel(run_alg, dsm, tmp_path):
     """Cancelling from the feedback stops GDAL's viewshed (its progress callback); no output."""
     from qgis.core import QgsProcessingException, QgsProcessingFeedback
 
@@ -90,7 +101,7 @@ def test_viewshed_cancel(run_alg, tmp_path):
     feedback.progressChanged.connect(lambda p: feedback.cancel() if p > 0 else None)
     out = tmp_path / "cancel.tif"
     with pytest.raises(QgsProcessingException):
-        run_alg("amp:viewshed", {"DSM": str(DSM), "OBSERVER": _station_wgs84(),
+        run_alg("amp:viewshed", {"DSM": str(dsm), "OBSERVER": _station_wgs84(),
                                  "RADIUS": 1000.0, "OUTPUT": str(out)}, feedback=feedback)
     assert not out.exists() and not out.with_suffix(".qml").exists()
     assert list(tmp_path.iterdir()) == []
