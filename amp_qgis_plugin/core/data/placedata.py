@@ -54,12 +54,24 @@ class PlaceData:
 
     @property
     def place_polygon(self):
-        """The place as one shapely (Multi)Polygon in the metric CRS."""
+        """The place as one valid shapely (Multi)Polygon in the metric CRS.
+
+        Raises
+        ------
+        DataError
+            When the place layer is empty or its polygon has no area.
+        """
+        import numpy as np
+        import shapely
+
         place = self["place"]
         if place.empty:
-            raise DataError("The PlaceData has no place polygon; fetch the place again.")
-        return place.geometry.union_all() if hasattr(place.geometry, "union_all") \
-            else place.geometry.unary_union
+            raise DataError("The PlaceData has no place polygon (the place is empty); fetch the "
+                            "place again or give a place polygon.")
+        geom = shapely.union_all(np.asarray(place.geometry.values))
+        if geom.is_empty or geom.area <= 0:
+            raise DataError("The place polygon is empty or has no area; check the place layer.")
+        return geom if geom.is_valid else shapely.make_valid(geom)
 
     @property
     def study_area_polygon(self):

@@ -21,7 +21,6 @@ import numpy as np
 import shapely
 
 from amp_qgis_plugin.core.data.placedata import PlaceData
-from amp_qgis_plugin.core.errors import DataError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators.result import Figure, IndicatorResult, figure_from_threshold
 from amp_qgis_plugin.core.thresholds import load_thresholds
@@ -44,16 +43,6 @@ def required_bins(area_m2: float) -> int:
     if area_m2 <= limit:
         return int(math.ceil(area_m2 / small - 1e-9))
     return int(math.ceil(limit / small + (area_m2 - limit) / large - 1e-9))
-
-
-def _place(data: PlaceData):
-    place = data["place"]
-    if place.empty:
-        raise DataError("The PlaceData has no place polygon (the place is empty); fetch the place again.")
-    geom = shapely.union_all(np.asarray(place.geometry.values))
-    if geom.is_empty or geom.area <= 0:
-        raise DataError("The place polygon is empty or has no area; check the place layer.")
-    return geom if geom.is_valid else shapely.make_valid(geom)
 
 
 def _within(gdf, geom, distance: float) -> np.ndarray:
@@ -87,7 +76,7 @@ def activity_categories(data: PlaceData, place, edge_m: float) -> List[str]:
 
 def amenity_figures(data: PlaceData, feedback: Optional[Feedback] = None) -> IndicatorResult:
     """Trees (C4), bins (C6), food (U4) and reasons to be there (U3) of the place of ``data``."""
-    place = _place(data)
+    place = data.place_polygon
     area = float(place.area)
     check_cancelled(feedback)
     figs: List[Figure] = []

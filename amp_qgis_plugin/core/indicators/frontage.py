@@ -56,7 +56,7 @@ import shapely
 
 from amp_qgis_plugin.core.data.placedata import PlaceData
 from amp_qgis_plugin.core.data.schema import POI_CATEGORIES
-from amp_qgis_plugin.core.errors import DataError, InputError
+from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators.result import Figure, IndicatorResult, figure_from_threshold
 from amp_qgis_plugin.core.thresholds import load_thresholds
@@ -419,7 +419,7 @@ def map_frontage(data: PlaceData, options: Optional[FrontageOptions] = None,
     options = options or FrontageOptions()
     options.validate()
     warnings: List[str] = []
-    place = _place_geometry(data)
+    place = data.place_polygon
     crs = data.crs
     if feedback:
         feedback.setProgress(0)
@@ -474,19 +474,6 @@ def map_frontage(data: PlaceData, options: Optional[FrontageOptions] = None,
             feedback.pushWarning(w)
         feedback.setProgress(100)
     return result
-
-
-def _place_geometry(data: PlaceData):
-    place = data["place"]
-    if place.empty:
-        raise DataError("The PlaceData has no place polygon (the place is empty); fetch the place again "
-                        "or give a place polygon.")
-    geom = shapely.union_all(np.asarray(place.geometry.values))
-    if geom.is_empty or geom.area <= 0:
-        raise DataError("The place polygon is empty or has no area; check the place layer.")
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    return geom
 
 
 def _assign_entrances(entrances: gpd.GeoDataFrame, lines: np.ndarray, snap: float) -> np.ndarray:
@@ -688,7 +675,7 @@ def _place_figures(frontage: gpd.GeoDataFrame, has_door_data: bool, n_buildings:
 
 def active_pois(data: PlaceData, distance_m: float) -> gpd.GeoDataFrame:
     """POIs of active categories within ``distance_m`` of the place (for the evening figures, U5)."""
-    place = _place_geometry(data)
+    place = data.place_polygon
     pois = data["pois"]
     if pois.empty:
         return pois

@@ -62,7 +62,8 @@ from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, NullFeedback, check_cancelled
 from amp_qgis_plugin.core.indicators.photometry import (LambertianPhotometry, Photometry,
                                                         read_ldt)
-from amp_qgis_plugin.core.indicators.result import Figure, IndicatorResult, figure_from_threshold
+from amp_qgis_plugin.core.indicators.result import (Figure, IndicatorResult, figure_from_threshold,
+                                                    figures_frame)
 from amp_qgis_plugin.core.raster import Grid
 from amp_qgis_plugin.core.thresholds import load_thresholds, threshold
 
@@ -868,18 +869,6 @@ def dark_gaps(paths: gpd.GeoDataFrame, lamps: LampSet, dark_lux: float, spacing:
 # ----------------------------------------------------------------------------- outputs
 
 
-def figures_table(result: IndicatorResult) -> pd.DataFrame:
-    """The figures as a plain table (for the GeoPackage and reports); None stays empty."""
-    rows = []
-    for fig in result.figures:
-        d = fig.as_dict()
-        d["value"] = "" if d["value"] is None else str(d["value"])
-        d["threshold"] = "" if d["threshold"] is None else str(d["threshold"])
-        d["formatted"] = fig.formatted(digits=2)
-        rows.append(d)
-    return pd.DataFrame(rows)
-
-
 def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path, None] = None,
                            feedback: Optional[Feedback] = None, *,
                            illuminance_path: Union[str, Path, None] = None,
@@ -941,7 +930,7 @@ def write_lighting_outputs(out: LightingResult, out_dir: Union[str, Path, None] 
         if lamps is not None and len(lamps.columns):
             pyogrio.write_dataframe(lamps, tmp, layer="lamps_used", driver="GPKG",
                                     geometry_type="Point")
-        pyogrio.write_dataframe(figures_table(res), tmp, layer="lighting_figures", driver="GPKG")
+        pyogrio.write_dataframe(figures_frame(res), tmp, layer="lighting_figures", driver="GPKG")
         write_layer_styles(tmp, ["dark_gaps", "lamps_used"], styles={"lamps_used": "lamps"})
     written["gpkg"] = target
     return written

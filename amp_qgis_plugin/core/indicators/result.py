@@ -15,6 +15,7 @@ from amp_qgis_plugin.core.thresholds import threshold as _threshold
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+    import pandas as pd
 
 NO_DATA = "no data"
 
@@ -164,3 +165,20 @@ class IndicatorResult:
         for fig in self.figures:
             rows[f"{prefix}.figure.{fig.key}"] = fig.formatted(digits=2)
         return rows
+
+
+def figures_frame(result: "IndicatorResult") -> "pd.DataFrame":
+    """The figures of ``result`` as a plain table (for GeoPackages and reports).
+
+    "No data" stays an empty value, never 0; ``formatted`` is the figure as printed.
+    """
+    import pandas as pd
+
+    rows = []
+    for fig in result.figures:
+        row = fig.as_dict()
+        row["value"] = "" if row["value"] is None else str(row["value"])
+        row["threshold"] = "" if row["threshold"] is None else str(row["threshold"])
+        row["formatted"] = fig.formatted(digits=2)
+        rows.append(row)
+    return pd.DataFrame(rows)

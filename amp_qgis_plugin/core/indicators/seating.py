@@ -40,7 +40,7 @@ import pandas as pd
 import shapely
 
 from amp_qgis_plugin.core.data.placedata import PlaceData
-from amp_qgis_plugin.core.errors import DataError, InputError
+from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators.result import Figure, IndicatorResult, figure_from_threshold
 from amp_qgis_plugin.core.thresholds import load_thresholds
@@ -152,7 +152,7 @@ def audit_seating(data: PlaceData, options: Optional[SeatingOptions] = None,
     """
     options = options or SeatingOptions()
     warnings: List[str] = []
-    place = _place(data)
+    place = data.place_polygon
     area = float(place.area)
     if feedback:
         feedback.setProgress(0)
@@ -218,16 +218,6 @@ def audit_seating(data: PlaceData, options: Optional[SeatingOptions] = None,
             feedback.pushWarning(w)
         feedback.setProgress(100)
     return result
-
-
-def _place(data: PlaceData):
-    place = data["place"]
-    if place.empty:
-        raise DataError("The PlaceData has no place polygon (the place is empty); fetch the place again.")
-    geom = shapely.union_all(np.asarray(place.geometry.values))
-    if geom.is_empty or geom.area <= 0:
-        raise DataError("The place polygon is empty or has no area; check the place layer.")
-    return geom if geom.is_valid else shapely.make_valid(geom)
 
 
 def _points(gdf: gpd.GeoDataFrame) -> np.ndarray:

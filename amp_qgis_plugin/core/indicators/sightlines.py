@@ -64,6 +64,7 @@ from shapely.geometry import Point, Polygon
 from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators import isovist_kernel as kernel
+from amp_qgis_plugin.core.indicators.result import figures_frame
 from amp_qgis_plugin.core.thresholds import threshold
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -775,18 +776,6 @@ def _layers(grid, crs, cells, fld: IsovistField, area, mask, pocket, labels, vis
 #: Output layers of ``sightlines.gpkg`` and their geometry types.
 OUTPUT_LAYERS = {"isovist_points": "Point", "concealment_pockets": "MultiPolygon",
                  "visible_from_streets": "MultiPolygon", "street_viewpoints": "Point"}
-
-
-def figures_frame(result) -> pd.DataFrame:
-    """The figures as a plain table; "no data" stays an empty value."""
-    rows = []
-    for fig in result.figures:
-        d = fig.as_dict()
-        d["value"] = "" if d["value"] is None else str(d["value"])
-        d["threshold"] = "" if d["threshold"] is None else str(d["threshold"])
-        d["formatted"] = fig.formatted(digits=2)
-        rows.append(d)
-    return pd.DataFrame(rows)
 
 
 def write_sightlines_outputs(out: SightlinesResult, out_dir=None, feedback: Optional[Feedback] = None,
