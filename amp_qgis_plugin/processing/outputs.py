@@ -27,17 +27,32 @@ class QmlStyler(QgsProcessingLayerPostProcessorInterface):
             layer.triggerRepaint()
 
 
+class DefaultStyler(QgsProcessingLayerPostProcessorInterface):
+    """Apply the layer's default style (our GeoPackages store one per layer) after loading.
+
+    Processing loads result layers without their default style, so without this the layers
+    would open in QGIS's random single-symbol style.
+    """
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        if layer is not None:
+            layer.loadDefaultStyle()
+            layer.triggerRepaint()
+
+
 #: Post-processors must outlive processAlgorithm: QGIS keeps only a raw pointer to them.
-_STYLERS: Dict[str, QmlStyler] = {}
+_STYLERS: Dict[str, QgsProcessingLayerPostProcessorInterface] = {}
 
 
 def load_on_completion(context: QgsProcessingContext, path: str, layer: str, title: str) -> None:
-    """Open ``layer`` of the GeoPackage ``path`` (with its default style) when the run ends."""
+    """Open ``layer`` of the GeoPackage ``path`` when the run ends, with its default style."""
     project = context.project() or QgsProject.instance()
     if project is None:
         return
+    uri = f"{path}|layername={layer}"
     details = QgsProcessingContext.LayerDetails(title, project, layer)
-    context.addLayerToLoadOnCompletion(f"{path}|layername={layer}", details)
+    details.setPostProcessor(_STYLERS.setdefault(uri, DefaultStyler()))
+    context.addLayerToLoadOnCompletion(uri, details)
 
 
 def style_raster_on_load(context: QgsProcessingContext, path: str) -> None:
