@@ -85,6 +85,24 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(parameter)
         return parameter
 
+    #: Name of the PlaceData input shared by the indicator algorithms (stable for scripts).
+    DATA = "DATA"
+
+    def add_data_parameter(self, uses_en: str = "", uses_sv: str = "") -> None:
+        """Add the ``DATA`` parameter: the PlaceData GeoPackage written by amp:fetchplacedata.
+
+        ``uses_en``/``uses_sv`` name the layers the algorithm reads, for the help text.
+        """
+        from qgis.core import QgsProcessingParameterFile
+
+        self.add(QgsProcessingParameterFile(self.DATA, tr("Place data (GeoPackage)",
+                                                          "Platsdata (GeoPackage)"),
+                                            fileFilter="GeoPackage (*.gpkg)"),
+                 "The PlaceData GeoPackage written by 'Fetch place data' (amp:fetchplacedata)"
+                 + (f"; uses its {uses_en}." if uses_en else "."),
+                 "PlaceData-GeoPackage som skrivits av 'Hämta platsdata' (amp:fetchplacedata)"
+                 + (f"; använder {uses_sv}." if uses_sv else "."))
+
     def processAlgorithm(self, parameters, context, feedback) -> Dict[str, Any]:  # noqa: N802
         from amp_qgis_plugin.core.errors import AmpError, CancelledError
 

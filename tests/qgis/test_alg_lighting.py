@@ -35,7 +35,7 @@ def test_lightingmap_runs_on_senaatintori(provider, senaatintori_gpkg, tmp_path)
     gpkg = tmp_path / "lighting.gpkg"
     feedback = QgsProcessingFeedback()
     result = processing.run("amp:lightingmap", {
-        "INPUT": str(senaatintori_gpkg), "CELL_SIZE": 2.0,
+        "DATA": str(senaatintori_gpkg), "CELL_SIZE": 2.0,
         "LDT_FILE": str(FIX / "symmetric_post_top.ldt"),
         "OUTPUT": str(raster), "OUTPUT_LAYERS": str(gpkg)}, feedback=feedback)
     assert Path(result["OUTPUT"]) == raster and raster.exists()
@@ -66,7 +66,7 @@ def test_lightingmap_cancel(provider, senaatintori_gpkg, tmp_path):
     raster = tmp_path / "cancel.tif"
     with pytest.raises(QgsProcessingException):
         processing.run("amp:lightingmap", {
-            "INPUT": str(senaatintori_gpkg), "CELL_SIZE": 0.5,
+            "DATA": str(senaatintori_gpkg), "CELL_SIZE": 0.5,
             "OUTPUT": str(raster), "OUTPUT_LAYERS": str(tmp_path / "c.gpkg")},
             feedback=feedback)
     assert not raster.exists()

@@ -35,7 +35,7 @@ def test_sightlines_runs_on_senaatintori(provider, senaatintori_gpkg, tmp_path):
     raster = tmp_path / "isovist_area.tif"
     gpkg = tmp_path / "sightlines.gpkg"
     result = processing.run("amp:sightlines", {
-        "INPUT": str(senaatintori_gpkg), "OUTPUT": str(raster), "OUTPUT_LAYERS": str(gpkg)},
+        "DATA": str(senaatintori_gpkg), "OUTPUT": str(raster), "OUTPUT_LAYERS": str(gpkg)},
         feedback=QgsProcessingFeedback())
     assert Path(result["OUTPUT"]) == raster and raster.exists()
     engine = sightlines(read_geopackage(senaatintori_gpkg)).result
@@ -62,7 +62,7 @@ def test_sightlines_cancel(provider, senaatintori_gpkg, tmp_path):
     raster = tmp_path / "cancel.tif"
     with pytest.raises(QgsProcessingException):
         processing.run("amp:sightlines", {
-            "INPUT": str(senaatintori_gpkg), "CELL_SIZE": 0.5,
+            "DATA": str(senaatintori_gpkg), "CELL_SIZE": 0.5,
             "OUTPUT": str(raster), "OUTPUT_LAYERS": str(tmp_path / "c.gpkg")},
             feedback=feedback)
     assert not raster.exists()

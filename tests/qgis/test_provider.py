@@ -122,3 +122,13 @@ def test_swedish_user_interface(amp_provider):
         settings.setValue("locale/overrideFlag", old[1])
         i18n.ui_language.cache_clear()
     assert FetchPlaceDataAlgorithm().displayName() == "Fetch place data"
+
+
+def test_indicator_algorithms_share_the_data_parameter(amp_provider):
+    """Scripts and models pass the PlaceData GeoPackage to every indicator as DATA."""
+    for alg in amp_provider.algorithms():
+        if alg.id() in ("amp:fetchplacedata", "amp:viewshed"):
+            continue
+        param = alg.parameterDefinition("DATA")
+        assert param is not None and param.type() == "file", alg.id()
+        assert "amp:fetchplacedata" in param.help(), alg.id()

@@ -7,7 +7,6 @@ from typing import Any, Dict
 from qgis.core import (QgsProcessingOutputString, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterNumber)
 
-from amp_qgis_plugin.processing.algorithms.map_frontage import add_data_parameter
 from amp_qgis_plugin.processing.outputs import load_on_completion
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.compat import NUMBER_DOUBLE
@@ -39,7 +38,8 @@ class AuditSeatingAlgorithm(AmpAlgorithm):
                                                 "OUTPUT", "FIGURES")
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        add_data_parameter(self, self.DATA)
+        self.add_data_parameter("seating, trees, litter bins and points of interest",
+                                "sittplatser, träd, papperskorgar och målpunkter")
         self.add(QgsProcessingParameterNumber(self.BENCH, tr("Default bench length (m)", "Standardlängd bänk (m)"),
                                               NUMBER_DOUBLE, 1.8, minValue=0.1, maxValue=20.0),
                  "Length assumed for a bench without 'length' or 'seats' (default 1.8 m).",

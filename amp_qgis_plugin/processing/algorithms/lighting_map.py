@@ -48,18 +48,13 @@ class LightingMapAlgorithm(AmpAlgorithm):
         "stället för att platsen redovisas som mörk. Detta är en planeringsuppskattning, inte en "
         "belysningsberäkning för projektering.")
 
-    INPUT, CELL_SIZE, LDT_FILE, LDT_TYPE, MF, APPROACH = (
-        "INPUT", "CELL_SIZE", "LDT_FILE", "LDT_TYPE", "MAINTENANCE_FACTOR", "APPROACH")
+    CELL_SIZE, LDT_FILE, LDT_TYPE, MF, APPROACH = (
+        "CELL_SIZE", "LDT_FILE", "LDT_TYPE", "MAINTENANCE_FACTOR", "APPROACH")
     OUTPUT, OUTPUT_SC, OUTPUT_GPKG = "OUTPUT", "OUTPUT_SEMICYLINDRICAL", "OUTPUT_LAYERS"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.add(QgsProcessingParameterFile(self.INPUT, tr("Place data GeoPackage",
-                                                           "Platsdata (GeoPackage)"),
-                                            behavior=FILE_FILE, extension="gpkg"),
-                 "The PlaceData GeoPackage written by 'Fetch place data' (uses its place, lamps, "
-                 "paths and buildings).",
-                 "Platsdata-GeoPackage skriven av 'Hämta platsdata' (använder plats, "
-                 "gatubelysning, gångvägar och byggnader).")
+        self.add_data_parameter("place, lamps, paths and buildings",
+                                "plats, gatubelysning, gångvägar och byggnader")
         self.add(QgsProcessingParameterNumber(self.CELL_SIZE, tr("Grid cell size (m)",
                                                                  "Rutstorlek (m)"),
                                               NUMBER_DOUBLE, 1.0, minValue=0.1, maxValue=50.0),
@@ -140,7 +135,7 @@ class LightingMapAlgorithm(AmpAlgorithm):
             photometry={ldt_type or "*": ldt} if ldt else {},
             maintenance_factor=self.parameterAsDouble(parameters, self.MF, context),
             approach_distance_m=self.parameterAsDouble(parameters, self.APPROACH, context))
-        data = read_geopackage(self.parameterAsFile(parameters, self.INPUT, context))
+        data = read_geopackage(self.parameterAsFile(parameters, self.DATA, context))
         out = compute_lighting(data, options, feedback=feedback)
         raster = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         sc = self.parameterAsOutputLayer(parameters, self.OUTPUT_SC, context) \

@@ -5,23 +5,13 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from qgis.core import (QgsProcessingOutputString, QgsProcessingParameterEnum,
-                       QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
+                       QgsProcessingParameterFileDestination,
                        QgsProcessingParameterNumber)
 
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.compat import NUMBER_DOUBLE
 from amp_qgis_plugin.processing.i18n import tr
 from amp_qgis_plugin.processing.outputs import load_on_completion
-
-DATA_HELP = ("The PlaceData GeoPackage written by 'Fetch place data' (amp:fetchplacedata).",
-             "PlaceData-GeoPackage som skrivits av 'Hämta platsdata' (amp:fetchplacedata).")
-
-
-def add_data_parameter(alg: AmpAlgorithm, name: str = "DATA") -> None:
-    """The DATA parameter shared by the AMP indicator algorithms."""
-    alg.add(QgsProcessingParameterFile(name, tr("Place data (GeoPackage)", "Platsdata (GeoPackage)"),
-                                       fileFilter="GeoPackage (*.gpkg)"), *DATA_HELP)
-
 
 class MapFrontageAlgorithm(AmpAlgorithm):
     """Map the frontage of a place into a styled line layer."""
@@ -50,7 +40,8 @@ class MapFrontageAlgorithm(AmpAlgorithm):
         "DATA", "DISTANCE", "SEGMENT_LENGTH", "GRADE_BY", "OUTPUT", "FIGURES")
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        add_data_parameter(self, self.DATA)
+        self.add_data_parameter("buildings, entrances and points of interest",
+                                "byggnader, entréer och målpunkter")
         self.add(QgsProcessingParameterNumber(self.DISTANCE, tr("Frontage distance (m)", "Fasadavstånd (m)"),
                                               NUMBER_DOUBLE, 30.0, minValue=1.0, maxValue=200.0),
                  "Façades within this distance of the place count (default 30 m, the edge buffer of the "

@@ -41,19 +41,14 @@ class SightlinesAlgorithm(AmpAlgorithm):
         "sittplatser inom synhåll. Observatörer inne i byggnader utesluts; ogiltiga "
         "fotavtryck repareras och överlappande slås ihop.")
 
-    INPUT, RADIUS, CELL_SIZE, STREET_BUFFER, STREET_SPACING, WALLS, FRONTAGE = (
-        "INPUT", "RADIUS", "CELL_SIZE", "STREET_BUFFER", "STREET_SPACING", "USE_WALLS",
+    RADIUS, CELL_SIZE, STREET_BUFFER, STREET_SPACING, WALLS, FRONTAGE = (
+        "RADIUS", "CELL_SIZE", "STREET_BUFFER", "STREET_SPACING", "USE_WALLS",
         "FRONTAGE")
     OUTPUT, OUTPUT_GPKG = "OUTPUT", "OUTPUT_LAYERS"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.add(QgsProcessingParameterFile(self.INPUT, tr("Place data GeoPackage",
-                                                           "Platsdata (GeoPackage)"),
-                                            behavior=FILE_FILE, extension="gpkg"),
-                 "The PlaceData GeoPackage written by 'Fetch place data' (uses its place, "
-                 "buildings, paths, seating and, optionally, barriers).",
-                 "Platsdata-GeoPackage skriven av 'Hämta platsdata' (använder plats, byggnader, "
-                 "gångvägar, sittplatser och vid behov barriärer).")
+        self.add_data_parameter("place, buildings, paths, seating and, optionally, barriers",
+                                "plats, byggnader, gångvägar, sittplatser och vid behov barriärer")
         self.add(QgsProcessingParameterNumber(self.RADIUS, tr("Visibility radius (m)",
                                                               "Siktradie (m)"),
                                               NUMBER_DOUBLE, 100.0, minValue=5.0,
@@ -135,7 +130,7 @@ class SightlinesAlgorithm(AmpAlgorithm):
             street_buffer_m=self.parameterAsDouble(parameters, self.STREET_BUFFER, context),
             street_spacing_m=self.parameterAsDouble(parameters, self.STREET_SPACING, context),
             use_barriers=self.parameterAsBool(parameters, self.WALLS, context))
-        data = read_geopackage(self.parameterAsFile(parameters, self.INPUT, context))
+        data = read_geopackage(self.parameterAsFile(parameters, self.DATA, context))
         front_path = self.parameterAsFile(parameters, self.FRONTAGE, context)
         frontage = read_frontage(front_path, data.crs) if front_path else None
         out = sightlines(data, options=options, frontage=frontage, feedback=feedback)
