@@ -27,13 +27,13 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
+from amp_qgis_plugin.core.atomic import atomic_output
 from amp_qgis_plugin.core.errors import InputError
 
 #: Default nodata for float grids (NaN is awkward in some viewers; a sentinel is explicit).
@@ -227,12 +227,6 @@ def write_geotiff(
         array = array.astype("float32")
         if nodata is not None:
             array = np.where(np.isfinite(array), array, np.float32(nodata))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial.tif",
-                                    dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # let GDAL create it with the usual permissions (mkstemp makes it 0600)
     profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1,
                    dtype=array.dtype.name, crs=grid.crs, transform=grid.transform,
                    compress="deflate", tiled=grid.width >= 256 and grid.height >= 256)
@@ -240,7 +234,7 @@ def write_geotiff(
         profile["predictor"] = 3
     if nodata is not None:
         profile["nodata"] = nodata
-    try:
+    with atomic_output(path, suffix=".partial.tif", side_suffixes=(".aux.xml",)) as tmp:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(array, 1)
             if band_name:
@@ -250,14 +244,6 @@ def write_geotiff(
                 dst.units = (units,)
             if tags:
                 dst.update_tags(**{k: str(v) for k, v in tags.items()})
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        for aux in (Path(str(tmp) + ".aux.xml"),):
-            if aux.exists():
-                aux.unlink()
-        raise
     if colour_ramp is not None:
         write_style_sidecar(path, colour_ramp)
     return path
@@ -267,11 +253,6 @@ def write_style_sidecar(raster_path: os.PathLike | str, qml: os.PathLike | str) 
     """Copy ``qml`` to ``<raster without suffix>.qml`` (QGIS's default-style location)."""
     raster_path = Path(raster_path)
     target = raster_path.with_suffix(".qml")
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.partial.qml")
-    try:
+    with atomic_output(target, suffix=".partial.qml") as tmp:
         shutil.copyfile(qml, tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return target

@@ -9,12 +9,12 @@ run never leaves a GeoPackage that looks complete.
 from __future__ import annotations
 
 import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, Mapping, Optional
 
+from amp_qgis_plugin.core.atomic import atomic_output
 from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS, FLOAT, INT, LAYERS
 from amp_qgis_plugin.core.errors import DataError, InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
@@ -195,20 +195,9 @@ def atomic_geopackage(path: os.PathLike | str) -> Iterator[Path]:
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise InputError(f"The output must be a GeoPackage (.gpkg), not {path.name!r}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
+    with atomic_output(path, suffix=".partial.gpkg",
+                       side_suffixes=("-journal", "-wal", "-shm")) as tmp:
         yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"),
-                         Path(str(tmp) + "-shm")):
-            if leftover.exists():
-                leftover.unlink()
-        raise
 
 
 def write_layers(

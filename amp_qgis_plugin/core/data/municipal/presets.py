@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from amp_qgis_plugin.core.atomic import atomic_output
 from amp_qgis_plugin.core.data.municipal.mapping import FieldMapping
 from amp_qgis_plugin.core.errors import InputError
 
@@ -73,14 +73,6 @@ def save_preset(mapping: FieldMapping, path: os.PathLike | str) -> Path:
     path = Path(path).expanduser()
     if path.is_dir() or not path.suffix:
         path = path / f"{mapping.name}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".json.partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(mapping.to_json() + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_output(path, suffix=".json.partial") as tmp:
+        tmp.write_text(mapping.to_json() + "\n", encoding="utf-8")
     return path

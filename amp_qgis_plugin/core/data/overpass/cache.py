@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
+from amp_qgis_plugin.core.atomic import atomic_output
 from amp_qgis_plugin.core.data.overpass.config import OverpassConfig
 
 
@@ -30,17 +30,8 @@ def cache_path(config: OverpassConfig, query: str) -> Optional[Path]:
 
 def _write_atomic(path: Path, payload: bytes) -> None:
     """Write ``payload`` to a temp file next to ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    with atomic_output(path, suffix=".tmp") as tmp:
+        with open(tmp, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from amp_qgis_plugin.__about__ import __version__
+from amp_qgis_plugin.core.atomic import atomic_output
 from amp_qgis_plugin.core.data.overpass.query import _check_bbox
 from amp_qgis_plugin.core.errors import DataError, InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
@@ -202,52 +201,41 @@ def elements_to_osm_file(
         south, west, north, east = _check_bbox(bbox_wgs84)
         header.add_box(osmium.osm.Box(west, south, east, north))
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    os.close(fd)
-    tmp = Path(tmp_name)
-    writer = None
-    try:
+    with atomic_output(path, suffix=".tmp") as tmp:
         writer = osmium.SimpleWriter(osmium.io.File(str(tmp), fmt), header=header, overwrite=True)
-        count = 0
-        for eid in sorted(by_type["node"]):
-            e = by_type["node"][eid]
-            writer.add_node(Node(id=eid, location=(float(e["lon"]), float(e["lat"])),
-                                 tags=_tags(e), **_meta(e)))
-            count += 1
-            if count % 10000 == 0:
-                check_cancelled(feedback)
-        for eid in sorted(by_type["way"]):
-            e = by_type["way"][eid]
-            refs = [int(r) for r in (e.get("nodes") or [])]
-            writer.add_way(Way(id=eid, nodes=refs, tags=_tags(e), **_meta(e)))
-            count += 1
-            if count % 10000 == 0:
-                check_cancelled(feedback)
-        for eid in sorted(by_type["relation"]):
-            e = by_type["relation"][eid]
-            members = []
-            for m in e.get("members") or []:
-                mtype = _MEMBER_TYPES.get(m.get("type")) if isinstance(m, Mapping) else None
-                if mtype is None or not isinstance(m.get("ref"), int):
-                    continue
-                members.append((mtype, int(m["ref"]), str(m.get("role") or "")))
-            writer.add_relation(Relation(id=eid, members=members, tags=_tags(e), **_meta(e)))
-        writer.close()
-        writer = None
-        check_cancelled(feedback)
-        os.replace(tmp, path)
-    except BaseException:
-        if writer is not None:
+        try:
+            count = 0
+            for eid in sorted(by_type["node"]):
+                e = by_type["node"][eid]
+                writer.add_node(Node(id=eid, location=(float(e["lon"]), float(e["lat"])),
+                                     tags=_tags(e), **_meta(e)))
+                count += 1
+                if count % 10000 == 0:
+                    check_cancelled(feedback)
+            for eid in sorted(by_type["way"]):
+                e = by_type["way"][eid]
+                refs = [int(r) for r in (e.get("nodes") or [])]
+                writer.add_way(Way(id=eid, nodes=refs, tags=_tags(e), **_meta(e)))
+                count += 1
+                if count % 10000 == 0:
+                    check_cancelled(feedback)
+            for eid in sorted(by_type["relation"]):
+                e = by_type["relation"][eid]
+                members = []
+                for m in e.get("members") or []:
+                    mtype = _MEMBER_TYPES.get(m.get("type")) if isinstance(m, Mapping) else None
+                    if mtype is None or not isinstance(m.get("ref"), int):
+                        continue
+                    members.append((mtype, int(m["ref"]), str(m.get("role") or "")))
+                writer.add_relation(Relation(id=eid, members=members, tags=_tags(e), **_meta(e)))
+        except BaseException:
             try:
                 writer.close()
             except Exception:  # noqa: BLE001 - already failing; keep the original error
                 pass
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
+            raise
+        writer.close()
+        check_cancelled(feedback)
     return path
 
 
