@@ -99,6 +99,28 @@ class ConsoleFeedback(NullFeedback):
         print(f"warning: {warning}", file=self.stream)
 
 
+class ScaledFeedback:
+    """Feedback for a sub-task: maps its 0-100 % onto ``[start, end]`` of the parent's progress.
+
+    Cancellation and messages go straight to the parent.
+    """
+
+    def __init__(self, parent: Feedback, start: float, end: float) -> None:
+        self.parent, self.start, self.end = parent, start, end
+
+    def setProgress(self, progress: float) -> None:  # noqa: N802
+        self.parent.setProgress(self.start + (self.end - self.start) * progress / 100.0)
+
+    def isCanceled(self) -> bool:  # noqa: N802
+        return self.parent.isCanceled()
+
+    def pushInfo(self, info: str) -> None:  # noqa: N802
+        self.parent.pushInfo(info)
+
+    def pushWarning(self, warning: str) -> None:  # noqa: N802
+        self.parent.pushWarning(warning)
+
+
 def check_cancelled(feedback: Optional[Feedback]) -> None:
     """Raise :class:`CancelledError` if the user asked to stop."""
     if feedback is not None and feedback.isCanceled():

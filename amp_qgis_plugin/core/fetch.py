@@ -19,7 +19,8 @@ from amp_qgis_plugin.__about__ import __version__
 from amp_qgis_plugin.core.data.placedata import PlaceData, layer_counts, write_geopackage
 from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS
 from amp_qgis_plugin.core.errors import InputError
-from amp_qgis_plugin.core.feedback import Feedback, NullFeedback, check_cancelled
+from amp_qgis_plugin.core.feedback import (Feedback, NullFeedback, ScaledFeedback,
+                                           check_cancelled)
 from amp_qgis_plugin.core.place import (DEFAULT_MAX_PLACE_AREA_M2, DEFAULT_STUDY_RADIUS_M, Place,
                                         place_from_file, place_from_geodataframe,
                                         place_from_point)
@@ -174,7 +175,8 @@ def fetch_place_data(request: FetchRequest, *, feedback: Optional[Feedback] = No
                           f"{place.crs}); reading OSM data within {place.study_radius_m:g} m.")
         from amp_qgis_plugin.core.data.osm_file import read_osm_layers
 
-        layers, osm_prov = read_osm_layers(osm_path, place, feedback=_Scaled(feedback, 5, 85))
+        layers, osm_prov = read_osm_layers(osm_path, place,
+                                           feedback=ScaledFeedback(feedback, 5, 85))
         if request.overpass is not None:
             osm_prov.pop("osm_file", None)
             osm_prov.pop("osm_file_bytes", None)
@@ -280,25 +282,6 @@ def _overpass_source(request: FetchRequest, tmp: Path, feedback: Feedback):
     provenance.update({f"overpass_{k}" if not k.startswith("overpass") else k: str(v)
                        for k, v in prov.items()})
     return place, data_file, provenance
-
-
-class _Scaled:
-    """Feedback that maps a sub-task's 0-100 % onto [start, end] of the parent's progress."""
-
-    def __init__(self, parent: Feedback, start: float, end: float) -> None:
-        self.parent, self.start, self.end = parent, start, end
-
-    def setProgress(self, progress: float) -> None:  # noqa: N802
-        self.parent.setProgress(self.start + (self.end - self.start) * progress / 100.0)
-
-    def isCanceled(self) -> bool:  # noqa: N802
-        return self.parent.isCanceled()
-
-    def pushInfo(self, info: str) -> None:  # noqa: N802
-        self.parent.pushInfo(info)
-
-    def pushWarning(self, warning: str) -> None:  # noqa: N802
-        self.parent.pushWarning(warning)
 
 
 def sample_request(place_name: str = "Senaatintori", **kwargs) -> FetchRequest:
