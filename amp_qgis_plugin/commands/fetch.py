@@ -6,13 +6,13 @@ import argparse
 import os
 from pathlib import Path
 
+from amp_qgis_plugin.core.data.overpass.config import DEFAULT_URL, default_cache_dir
 from amp_qgis_plugin.core.errors import InputError
 
 NAME = "fetch"
 HELP = "Fetch a place's data (OSM file or Overpass API, municipal layers) into one GeoPackage."
 ORDER = 10
 
-DEFAULT_OVERPASS_URL = "https://overpass-api.de/api/interpreter"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,8 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     src = parser.add_argument_group("OSM source (one of)")
     src.add_argument("--osm", metavar="FILE",
                      help="local OSM file: .osm, .osm.bz2 or .osm.pbf (a whole-city extract works)")
-    src.add_argument("--overpass", nargs="?", const=DEFAULT_OVERPASS_URL, metavar="URL",
-                     help=f"download from the Overpass API (default server {DEFAULT_OVERPASS_URL})")
+    src.add_argument("--overpass", nargs="?", const=DEFAULT_URL, metavar="URL",
+                     help=f"download from the Overpass API (default server {DEFAULT_URL})")
     src.add_argument("--overpass-cache", metavar="DIR",
                      help="cache folder for Overpass replies (default: the user cache folder, "
                           "~/.cache/amp-place/overpass)")
@@ -116,12 +116,6 @@ def default_mapping_dir() -> Path:
         return Path(os.environ["AMP_MAPPING_DIR"])
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return Path(base) / "amp-place" / "mappings"
-
-
-def default_cache_dir() -> Path:
-    """The per-user Overpass cache folder (XDG cache dir), never the current directory."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "amp-place" / "overpass"
 
 
 def run(args: argparse.Namespace, feedback) -> int:

@@ -59,6 +59,7 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
+        from amp_qgis_plugin.core.data.overpass.config import DEFAULT_URL
         from amp_qgis_plugin.core.place import DEFAULT_MAX_PLACE_AREA_M2, DEFAULT_STUDY_RADIUS_M
 
         sample = Path(__file__).resolve().parents[2] / "resources" / "sample" / "helsinki-centre.osm.pbf"
@@ -115,7 +116,7 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
                  "Större platser än så avvisas (ett torg eller en centrumgata är mycket mindre; de "
                  "flesta kända europeiska torg är under 10 000 m²).", advanced=True)
         self.add(QgsProcessingParameterString(self.OVERPASS_URL, tr("Overpass API URL", "Overpass API-adress"),
-                                              defaultValue="https://overpass-api.de/api/interpreter"),
+                                              defaultValue=DEFAULT_URL),
                  "The Overpass server to ask when the source is the Overpass API.",
                  "Den Overpass-server som används när källan är Overpass API.", advanced=True)
         self.add(QgsProcessingParameterFile(self.OVERPASS_CACHE, tr("Overpass cache folder", "Cachemapp för Overpass"),
