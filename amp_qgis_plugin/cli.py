@@ -84,7 +84,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("amp-place: interrupted; no output was written.", file=sys.stderr)
         return EXIT_CANCELLED
     except AmpError as exc:
-        print(f"amp-place {args.command}: {' '.join(str(exc).split())}", file=sys.stderr)
+        from amp_qgis_plugin.commands._options import flag_hint
+
+        hint = flag_hint(exc.options, getattr(args, "_flags", None))
+        print(f"amp-place {args.command}: {' '.join(str(exc).split())}{hint}", file=sys.stderr)
         return EXIT_ERROR
     except ImportError as exc:
         from amp_qgis_plugin.core.deps import install_hint

@@ -119,6 +119,31 @@ def figure_from_threshold(theme: str, threshold_key: str, key: str, label: str, 
 
 
 @dataclass
+class RasterOutput:
+    """One raster an indicator made: values on a grid, with how to write and style it.
+
+    Attributes
+    ----------
+    array : ndarray
+        Values of shape ``grid.shape``; NaN is "no value" (written as nodata).
+    grid : Grid
+        Where the array lies (metric CRS, cell size).
+    description : str
+        Band description (English), e.g. ``"Horizontal illuminance (lx)"``.
+    units : str
+        Unit of the values (``"lx"``, ``"m2"``).
+    style : str
+        Name of the bundled QML style (``resources/styles/<style>.qml``) copied beside it.
+    """
+
+    array: Any
+    grid: Any
+    description: str = ""
+    units: str = ""
+    style: str = ""
+
+
+@dataclass
 class IndicatorResult:
     """The outcome of one indicator module for one place.
 
@@ -134,6 +159,15 @@ class IndicatorResult:
         The options and assumptions used, written into the output provenance.
     warnings : list of str
         Data gaps and bad input the user should read (also pushed to the feedback).
+    rasters : dict of str to RasterOutput
+        Output rasters by name (e.g. ``"illuminance"``); written as ``<name>.tif``.
+    geometry_types : dict of str to str
+        Geometry type of each output layer (``"Point"``, ``"MultiPolygon"`` ...), so that
+        empty layers are written with the right type.
+    layer_styles : dict of str to str
+        A bundled style other than the layer's own name (``{"lamps_used": "lamps"}``).
+    extras : dict
+        Intermediate products other entries may reuse (not written), e.g. the isovist field.
     """
 
     theme: str
@@ -141,6 +175,22 @@ class IndicatorResult:
     layers: Dict[str, "gpd.GeoDataFrame"] = field(default_factory=dict)
     parameters: Dict[str, str] = field(default_factory=dict)
     warnings: List[str] = field(default_factory=list)
+    rasters: Dict[str, RasterOutput] = field(default_factory=dict)
+    geometry_types: Dict[str, str] = field(default_factory=dict)
+    layer_styles: Dict[str, str] = field(default_factory=dict)
+    extras: Dict[str, Any] = field(default_factory=dict)
+
+    def merge(self, other: "IndicatorResult") -> "IndicatorResult":
+        """Add ``other``'s figures, layers, rasters, parameters and warnings to this result."""
+        self.figures.extend(other.figures)
+        self.layers.update(other.layers)
+        self.rasters.update(other.rasters)
+        self.geometry_types.update(other.geometry_types)
+        self.layer_styles.update(other.layer_styles)
+        self.parameters.update({f"{other.theme}.{k}": v for k, v in other.parameters.items()})
+        self.warnings.extend(other.warnings)
+        self.extras.update(other.extras)
+        return self
 
     def figure(self, key: str) -> Figure:
         """Return the figure with ``key`` (KeyError if absent)."""
@@ -167,6 +217,11 @@ class IndicatorResult:
         return rows
 
 
+#: Columns of the ``figures`` table of every output GeoPackage.
+FIGURE_COLUMNS = ("theme", "key", "label", "value", "unit", "indicator", "threshold_id",
+                  "threshold", "source", "verified", "note", "formatted")
+
+
 def figures_frame(result: "IndicatorResult") -> "pd.DataFrame":
     """The figures of ``result`` as a plain table (for GeoPackages and reports).
 
@@ -176,9 +231,10 @@ def figures_frame(result: "IndicatorResult") -> "pd.DataFrame":
 
     rows = []
     for fig in result.figures:
-        row = fig.as_dict()
+        row = {"theme": result.theme}
+        row.update(fig.as_dict())
         row["value"] = "" if row["value"] is None else str(row["value"])
         row["threshold"] = "" if row["threshold"] is None else str(row["threshold"])
         row["formatted"] = fig.formatted(digits=2)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
