@@ -6,7 +6,9 @@ import argparse
 import math
 from typing import Tuple
 
+from amp_qgis_plugin.commands._options import add_option, options_from_args
 from amp_qgis_plugin.core.errors import InputError
+from amp_qgis_plugin.core.indicators.viewshed import ViewshedOptions
 
 NAME = "viewshed"
 HELP = ("DSM viewshed: the cells a person standing at a point can see over a digital surface "
@@ -24,13 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(e.g. 11.96689,57.70704); see --point-crs")
     parser.add_argument("--point-crs", default="EPSG:4326", metavar="CRS",
                         help="CRS of --point (default EPSG:4326, longitude,latitude)")
-    parser.add_argument("--observer-height", type=float, default=1.6, metavar="M",
-                        help="eye height above the DSM in metres (default 1.6)")
-    parser.add_argument("--target-height", type=float, default=0.0, metavar="M",
-                        help="height above the DSM of what must be seen, in metres (default 0: "
-                             "the surface itself; 1.6 for person-to-person sight)")
-    parser.add_argument("--radius", type=float, default=100.0, metavar="M",
-                        help="range in metres (default 100: Gehl's social field of vision)")
+    add_option(parser, ViewshedOptions, "observer_height_m", "--observer-height",
+               "eye height above the DSM")
+    add_option(parser, ViewshedOptions, "target_height_m", "--target-height",
+               "height above the DSM of what must be seen (0: the surface itself; 1.6 for "
+               "person-to-person sight)")
+    add_option(parser, ViewshedOptions, "radius_m", "--radius",
+               "range (Gehl's social field of vision)")
     parser.add_argument("--out", required=True, metavar="VIEWSHED.tif",
                         help="output GeoTIFF on the DSM's grid (+ .qml style beside it)")
 
@@ -70,27 +72,26 @@ def run(args: argparse.Namespace, feedback) -> int:
     """Compute the viewshed, write the GeoTIFF and print the visible share."""
     from amp_qgis_plugin.core.indicators.viewshed import read_dsm_info, viewshed, write_viewshed
 
-    if not (math.isfinite(args.radius) and args.radius > 0):
-        raise InputError(f"--radius must be more than 0 metres, not {args.radius:g}.")
+    options = options_from_args(ViewshedOptions, args)
     if not str(args.out).lower().endswith((".tif", ".tiff")):
         raise InputError(f"--out must be a GeoTIFF ending in .tif, not {args.out!r}.")
     point = parse_point(args.point)
     dsm = read_dsm_info(args.dsm)
     observer = point_in_crs(point, args.point_crs, dsm.crs)
-    vs = viewshed(dsm.path, observer, observer_height=args.observer_height,
-                  target_height=args.target_height, max_distance=args.radius,
+    vs = viewshed(dsm.path, observer, observer_height=options.observer_height_m,
+                  target_height=options.target_height_m, max_distance=options.radius_m,
                   feedback=feedback)
-    path = write_viewshed(vs, dsm, args.out, parameters={
-        "observer_x": f"{observer[0]:.2f}", "observer_y": f"{observer[1]:.2f}",
-        "observer_height_m": args.observer_height, "target_height_m": args.target_height,
-        "radius_m": args.radius})
+    params = {"observer_x": f"{observer[0]:.2f}", "observer_y": f"{observer[1]:.2f}"}
+    params.update(options.parameters())
+    path = write_viewshed(vs, dsm, args.out, parameters=params)
     share = vs.visible_share
     n = int(vs.in_range.sum())
     print(f"Viewshed from ({observer[0]:.1f}, {observer[1]:.1f}) in {dsm.crs}, eye "
-          f"{args.observer_height:g} m, target {args.target_height:g} m, radius {args.radius:g} m:")
+          f"{options.observer_height_m:g} m, target {options.target_height_m:g} m, radius "
+          f"{options.radius_m:g} m:")
     if share is None:
         print("  Visible share: no data (no DSM cell within the radius)")
     else:
-        print(f"  Visible share: {100 * share:.1f} % of {n} cells within {args.radius:g} m")
+        print(f"  Visible share: {100 * share:.1f} % of {n} cells within {options.radius_m:g} m")
     print(f"Wrote {path}")
     return 0

@@ -93,3 +93,34 @@ def test_presets_list_copy_and_use(tmp_path, sample_osm):
 def test_unknown_preset_lists_the_known_ones(tmp_path):
     result = amp("presets", "--mapping-dir", str(tmp_path), "--show", "nope")
     assert result.returncode == 1 and "lamp-register-example" in result.stderr
+
+
+def test_frontage_command_writes_figures_and_provenance(senaatintori_gpkg, tmp_path, capsys):
+    """``amp-place frontage``: the figures printed, written and computed directly are the same."""
+    from amp_qgis_plugin.core.indicators.frontage import FrontageOptions, compute_frontage
+    from amp_qgis_plugin.core.outputs import read_figures, read_provenance
+
+    out = tmp_path / "frontage.gpkg"
+    assert main(["frontage", "--data", str(senaatintori_gpkg), "--out", str(out),
+                 "--segment-length", "5"]) == 0
+    printed = capsys.readouterr().out
+    direct = compute_frontage(read_geopackage(senaatintori_gpkg),
+                              FrontageOptions(segment_length_m=5))
+    figures = read_figures(out).set_index("key")
+    for fig in direct.figures:
+        written = figures.loc[fig.key]
+        assert written["theme"] == "frontage"
+        assert written["formatted"] == fig.formatted(digits=2)
+        assert written["source"] == fig.source
+        assert fig.line() in printed
+    assert float(figures.loc["active_share", "value"]) == pytest.approx(direct.value("active_share"))
+    prov = read_provenance(out)
+    assert prov["frontage.param.segment_length_m"] == "5.0"
+    assert prov["frontage.param.max_distance_m"] == "30.0"  # edge_buffer in frontage.json
+    assert prov["place_name"] == "Senaatintori"
+    assert prov["osm_timestamp"].startswith("2019-")
+    assert prov["run.plugin_version"]
+    import pyogrio
+
+    layers = {name for name, _ in pyogrio.list_layers(out)}
+    assert {"frontage", "figures", "provenance", "layer_styles"} <= layers

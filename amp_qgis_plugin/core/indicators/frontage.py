@@ -46,8 +46,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import ClassVar, Dict, List, Optional, Tuple
 
 import geopandas as gpd
 import numpy as np
@@ -59,6 +59,7 @@ from amp_qgis_plugin.core.data.schema import POI_CATEGORIES
 from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators.result import Figure, IndicatorResult, figure_from_threshold
+from amp_qgis_plugin.core.options import Options, option
 from amp_qgis_plugin.core.thresholds import load_thresholds
 
 THEME = "frontage"
@@ -80,15 +81,18 @@ FRONTAGE_COLUMNS = ("building_id", "length_m", "use", "active", "doors", "doors_
 
 
 @dataclass
-class FrontageOptions:
-    """Options of :func:`map_frontage` (every one is written into the output provenance).
+class FrontageOptions(Options):
+    """Options of :func:`compute_frontage` (defaults from ``frontage.json``; all in provenance).
 
     Attributes
     ----------
     max_distance_m : float
-        Façades farther than this from the place do not count (default 30 m, methodology §8.1).
+        Façades farther than this from the place do not count (``edge_buffer``, 30 m,
+        methodology §8.1).
     segment_length_m : float
         Target length of façade pieces; 0 = one piece per building edge.
+    grade_by : str
+        ``"facade"`` (grade a building's whole frontage, default) or ``"segment"``.
     eye_offset_m : float
         How far in front of the façade the viewpoint of the visibility test sits.
     occlusion_tolerance_m : float
@@ -99,33 +103,29 @@ class FrontageOptions:
         POIs within this distance of a building (or inside it) belong to it.
     poi_entrance_match_m : float
         A shop POI is taken to use a mapped entrance of its piece within this distance.
-    grade_by : str
-        ``"facade"`` (grade a building's whole frontage, default) or ``"segment"``.
     min_segment_m : float
         Façade pieces shorter than this are dropped (slivers of digitising).
     """
 
-    max_distance_m: float = 30.0
-    segment_length_m: float = 10.0
-    eye_offset_m: float = 0.2
-    occlusion_tolerance_m: float = 0.05
-    door_snap_m: float = 3.0
-    poi_building_m: float = 3.0
-    poi_entrance_match_m: float = 10.0
-    grade_by: str = "facade"
-    min_segment_m: float = 0.5
+    THEME: ClassVar[str] = THEME
 
-    def validate(self) -> None:
-        """Raise :class:`InputError` for impossible values."""
-        if not (self.max_distance_m > 0):
-            raise InputError("The frontage distance must be positive (metres), e.g. 30.")
-        if self.segment_length_m < 0:
-            raise InputError("The façade segment length must be 0 (per edge) or a positive length in metres.")
-        if self.grade_by not in ("facade", "segment"):
-            raise InputError("grade_by must be 'facade' or 'segment'.")
-        for name in ("door_snap_m", "poi_building_m", "poi_entrance_match_m"):
-            if getattr(self, name) < 0:
-                raise InputError(f"{name} must not be negative.")
+    max_distance_m: float = option("edge_buffer", label="frontage distance", minimum=0,
+                                   exclusive_minimum=True, maximum=500)
+    segment_length_m: float = option("segment_length", label="façade segment length",
+                                     minimum=0, maximum=500)
+    grade_by: str = option("grade_by", label="grading unit", choices=("facade", "segment"))
+    eye_offset_m: float = option("eye_offset", label="viewpoint offset", minimum=0,
+                                 exclusive_minimum=True, maximum=5)
+    occlusion_tolerance_m: float = option("occlusion_tolerance", label="occlusion tolerance",
+                                          minimum=0, maximum=1)
+    door_snap_m: float = option("door_snap", label="entrance snapping distance", minimum=0,
+                                maximum=50)
+    poi_building_m: float = option("poi_building", label="POI-to-building distance", minimum=0,
+                                   maximum=50)
+    poi_entrance_match_m: float = option("poi_entrance_match", label="shop-to-entrance distance",
+                                         minimum=0, maximum=100)
+    min_segment_m: float = option("min_segment", label="shortest façade piece", minimum=0,
+                                  maximum=10)
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,6 +388,29 @@ def _clear_lines(sx, sy, tx, ty, nx, ny, tree: shapely.STRtree) -> np.ndarray:
 # Main entry point
 
 
+def compute_frontage(data: PlaceData, options: Optional[FrontageOptions] = None,
+                     feedback: Optional[Feedback] = None) -> IndicatorResult:
+    """The frontage indicator (the entry): mapped frontage plus the evening-opening figures.
+
+    :func:`map_frontage` and then the opening-hours figures (U5) of the active POIs within the
+    frontage distance, in one result; progress 0-90 % frontage, 90-100 % opening hours.
+    """
+    from amp_qgis_plugin.core.feedback import ScaledFeedback
+    from amp_qgis_plugin.core.indicators.opening_hours import (OpeningHoursOptions,
+                                                               opening_hours_figures, place_coords)
+
+    options = options or FrontageOptions()
+    result = map_frontage(data, options, ScaledFeedback(feedback, 0, 90) if feedback else None)
+    hours = opening_hours_figures(
+        active_pois(data, options.max_distance_m),
+        OpeningHoursOptions(coords=place_coords(data.place_polygon, data.crs)),
+        ScaledFeedback(feedback, 90, 100) if feedback else None)
+    result.figures.extend(hours.figures)
+    if feedback:
+        feedback.setProgress(100)
+    return result
+
+
 def map_frontage(data: PlaceData, options: Optional[FrontageOptions] = None,
                  feedback: Optional[Feedback] = None) -> IndicatorResult:
     """Map the ground-floor frontage facing the place of ``data``.
@@ -417,7 +440,6 @@ def map_frontage(data: PlaceData, options: Optional[FrontageOptions] = None,
         For impossible options.
     """
     options = options or FrontageOptions()
-    options.validate()
     warnings: List[str] = []
     place = data.place_polygon
     crs = data.crs
@@ -465,10 +487,11 @@ def map_frontage(data: PlaceData, options: Optional[FrontageOptions] = None,
 
     has_door_data = len(entrances) > 0 or len(pois) > 0
     figures = _place_figures(frontage, has_door_data, len(cand))
-    params = {k: str(v) for k, v in asdict(options).items()}
+    params = options.parameters()
     params["thresholds"] = f"frontage.json version {load_thresholds(THEME).get('version', '')}"
     result = IndicatorResult(theme=THEME, figures=figures, layers={"frontage": frontage},
-                             parameters=params, warnings=warnings)
+                             parameters=params, warnings=warnings,
+                             geometry_types={"frontage": "LineString"})
     if feedback:
         for w in warnings:
             feedback.pushWarning(w)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import ClassVar, Optional, Tuple
 
 import numpy as np
 
 from amp_qgis_plugin.core.errors import CancelledError, DependencyError, InputError
 from amp_qgis_plugin.core.feedback import Feedback
+from amp_qgis_plugin.core.options import Options, option
 
 #: Earth curvature / refraction coefficient of ``gdal_viewshed`` (1 - 1/7); negligible at the
 #: scale of a square but kept for parity with QGIS.
@@ -68,6 +69,30 @@ def _gdal():
                               "install python3-gdal or run inside QGIS.") from exc
     gdal.UseExceptions()
     return gdal
+
+
+@dataclass
+class ViewshedOptions(Options):
+    """Heights and range of a DSM viewshed (defaults from ``resources/scoring/viewshed.json``).
+
+    Attributes
+    ----------
+    observer_height_m : float
+        Eye height above the surface (1.6 m: a standing adult).
+    target_height_m : float
+        Height above the surface of what must be seen (0: the surface itself).
+    radius_m : float
+        Range of the viewshed (100 m: Gehl's social field of vision).
+    """
+
+    THEME: ClassVar[str] = "viewshed"
+
+    observer_height_m: float = option("observer_height", label="eye height", minimum=0,
+                                      maximum=500)
+    target_height_m: float = option("target_height", label="target height", minimum=0,
+                                    maximum=500)
+    radius_m: float = option("radius", label="viewshed radius", minimum=0,
+                             exclusive_minimum=True, maximum=100_000)
 
 
 def viewshed(dsm_path: os.PathLike | str, observer: Tuple[float, float], *,

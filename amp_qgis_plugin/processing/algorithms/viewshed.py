@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from qgis.core import (QgsProcessingContext, QgsProcessingOutputNumber,
-                       QgsProcessingParameterNumber, QgsProcessingParameterPoint,
+                       QgsProcessingParameterPoint,
                        QgsProcessingParameterRasterDestination,
                        QgsProcessingParameterRasterLayer)
 
 from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.processing.base import AmpAlgorithm
-from amp_qgis_plugin.processing.compat import NUMBER_DOUBLE
 from amp_qgis_plugin.processing.i18n import tr
 from amp_qgis_plugin.processing.outputs import style_raster_on_load
 
@@ -26,7 +25,7 @@ class ViewshedAlgorithm(AmpAlgorithm):
     HELP = (
         "Marks the cells of a digital surface model (terrain with buildings, trees and other "
         "objects, heights in metres, projected CRS in metres) that a person standing at the "
-        "observer point can see, within a radius (100 m by default, Gehl's social field of "
+        "observer point can see, within a radius (by default Gehl's social field of "
         "vision). The eye is 1.6 m above the surface; a cell counts as visible when a target "
         "the given height above the surface there can be seen (0 m: the surface itself; "
         "1.6 m: another person's face). Uses GDAL's viewshed, the algorithm behind QGIS's own "
@@ -45,6 +44,8 @@ class ViewshedAlgorithm(AmpAlgorithm):
         "DSM", "OBSERVER", "OBSERVER_HEIGHT", "TARGET_HEIGHT", "RADIUS", "OUTPUT")
 
     def initAlgorithm(self, config=None):  # noqa: N802
+        from amp_qgis_plugin.core.indicators.viewshed import ViewshedOptions
+
         self.add(QgsProcessingParameterRasterLayer(self.DSM, tr("Surface model (DSM)",
                                                                 "Ytmodell (DSM)")),
                  "Digital surface model: a single-band raster of surface heights in metres "
@@ -60,25 +61,21 @@ class ViewshedAlgorithm(AmpAlgorithm):
                  "Där personen står; klicka i kartan eller skriv koordinater i valfritt "
                  "koordinatsystem (de transformeras till ytmodellens). Punkten måste ligga på "
                  "ytmodellen.")
-        self.add(QgsProcessingParameterNumber(self.OBSERVER_HEIGHT, tr("Eye height (m)",
-                                                                       "Ögonhöjd (m)"),
-                                              NUMBER_DOUBLE, 1.6, minValue=0.0, maxValue=500.0),
-                 "Height of the eye above the surface in metres (1.6 m: a standing adult).",
-                 "Ögats höjd över ytan i meter (1,6 m: en stående vuxen).")
-        self.add(QgsProcessingParameterNumber(self.TARGET_HEIGHT, tr("Target height (m)",
-                                                                     "Målhöjd (m)"),
-                                              NUMBER_DOUBLE, 0.0, minValue=0.0, maxValue=500.0),
-                 "Height above the surface of what must be seen in each cell: 0 m for the "
-                 "surface itself, 1.6 m to see another person's face.",
-                 "Höjd över ytan för det som ska synas i varje cell: 0 m för själva ytan, "
-                 "1,6 m för att se en annan persons ansikte.")
-        self.add(QgsProcessingParameterNumber(self.RADIUS, tr("Radius (m)", "Radie (m)"),
-                                              NUMBER_DOUBLE, 100.0, minValue=1.0,
-                                              maxValue=100000.0),
-                 "How far the viewshed reaches, in metres (100 m: Gehl's social field of "
-                 "vision, where people can be recognised).",
-                 "Hur långt siktanalysen når, i meter (100 m: Gehls sociala synfält, där "
-                 "människor kan kännas igen).")
+        self.add_option(ViewshedOptions, "observer_height_m", self.OBSERVER_HEIGHT,
+                        ("Eye height (m)", "Ögonhöjd (m)"),
+                        "Height of the eye above the surface in metres (1.6 m: a standing adult).",
+                        "Ögats höjd över ytan i meter (1,6 m: en stående vuxen).")
+        self.add_option(ViewshedOptions, "target_height_m", self.TARGET_HEIGHT,
+                        ("Target height (m)", "Målhöjd (m)"),
+                        "Height above the surface of what must be seen in each cell: 0 m for the "
+                        "surface itself, 1.6 m to see another person's face.",
+                        "Höjd över ytan för det som ska synas i varje cell: 0 m för själva ytan, "
+                        "1,6 m för att se en annan persons ansikte.")
+        self.add_option(ViewshedOptions, "radius_m", self.RADIUS, ("Radius (m)", "Radie (m)"),
+                        "How far the viewshed reaches, in metres (Gehl's social field of vision, "
+                        "where people can be recognised).",
+                        "Hur långt siktanalysen når, i meter (Gehls sociala synfält, där "
+                        "människor kan kännas igen).")
         self.add(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Viewshed",
                                                                          "Siktområde")),
                  "GeoTIFF on the DSM's grid: 1 visible, 0 not visible, nodata outside the radius "
@@ -91,8 +88,8 @@ class ViewshedAlgorithm(AmpAlgorithm):
             "Visible share within the radius (%)", "Synlig andel inom radien (%)")))
 
     def execute(self, parameters, context: QgsProcessingContext, feedback) -> Dict[str, Any]:
-        from amp_qgis_plugin.core.indicators.viewshed import (read_dsm_info, viewshed,
-                                                              write_viewshed)
+        from amp_qgis_plugin.core.indicators.viewshed import (ViewshedOptions, read_dsm_info,
+                                                              viewshed, write_viewshed)
 
         layer = self.parameterAsRasterLayer(parameters, self.DSM, context)
         if layer is None or not layer.isValid():
@@ -103,17 +100,15 @@ class ViewshedAlgorithm(AmpAlgorithm):
         dsm = read_dsm_info(layer.source())
         point = self.parameterAsPoint(parameters, self.OBSERVER, context, layer.crs())
         out_path = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-        eye = self.parameterAsDouble(parameters, self.OBSERVER_HEIGHT, context)
-        target = self.parameterAsDouble(parameters, self.TARGET_HEIGHT, context)
-        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        if not radius > 0:
-            raise InputError(f"The radius must be more than 0 metres, not {radius:g}.")
+        options = self.options_from_parameters(ViewshedOptions, parameters, context)
+        radius = options.radius_m
         observer = (point.x(), point.y())
-        vs = viewshed(dsm.path, observer, observer_height=eye, target_height=target,
-                      max_distance=radius, feedback=feedback)
-        path = str(write_viewshed(vs, dsm, out_path, parameters={
-            "observer_x": f"{observer[0]:.2f}", "observer_y": f"{observer[1]:.2f}",
-            "observer_height_m": eye, "target_height_m": target, "radius_m": radius}))
+        vs = viewshed(dsm.path, observer, observer_height=options.observer_height_m,
+                      target_height=options.target_height_m, max_distance=radius,
+                      feedback=feedback)
+        params = {"observer_x": f"{observer[0]:.2f}", "observer_y": f"{observer[1]:.2f}"}
+        params.update(options.parameters())
+        path = str(write_viewshed(vs, dsm, out_path, parameters=params))
         share = vs.visible_share
         if share is None:
             feedback.pushInfo(tr("Visible share: no data (no DSM cell within the radius)",
