@@ -1,6 +1,6 @@
 # AMP Place Analysis — every target sets up what it needs on Debian 12 (root or sudo).
 #   make demo   fetch the bundled sample square into a GeoPackage (sets everything up first)
-#   make test   run all tests: unit (no QGIS), QGIS adapter (pytest-qgis), qgis_process end to end
+#   make test   lint (ruff, mypy), then all tests: unit (no QGIS), QGIS adapter (pytest-qgis), qgis_process end to end
 
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
@@ -9,10 +9,10 @@ DEMO    ?= demo-output
 PYTEST  := QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 UNIT    := $(PYTEST) -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning
 
-.PHONY: setup demo test test-unit test-qgis test-headless bench styles package clean help
+.PHONY: setup demo test lint test-unit test-qgis test-headless bench styles package clean help
 
 help:
-	@echo "make demo | make test | make test-unit | make test-qgis | make test-headless | make bench | make package"
+	@echo "make demo | make test | make lint | make test-unit | make test-qgis | make test-headless | make bench | make package"
 
 $(STAMP): scripts/setup-env.sh requirements/constraints.txt requirements/runtime.txt requirements/testing.txt pyproject.toml
 	bash scripts/setup-env.sh
@@ -23,7 +23,11 @@ setup: $(STAMP)
 demo: setup
 	bash scripts/demo.sh "$(DEMO)"
 
-test: setup test-unit test-qgis test-headless
+test: setup lint test-unit test-qgis test-headless
+
+lint: setup
+	$(VENV)/bin/ruff check amp_qgis_plugin tests benchmarks scripts
+	$(VENV)/bin/mypy
 
 test-unit: setup
 	$(UNIT) -q tests/unit
