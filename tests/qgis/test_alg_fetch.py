@@ -27,8 +27,18 @@ def test_fetch_by_name_matches_the_cli(run_alg, tmp_path, sample_osm):
     lamps = _layer(out, "lamps")
     assert lamps.crs().authid() == "EPSG:32635"
     assert lamps.featureCount() == len(read_geopackage(cli_path)["lamps"])
-    # the embedded default style is applied when QGIS opens the layer
-    assert lamps.renderer().symbol().color().name() == "#ffc800"
+    # the embedded default style is applied when QGIS opens the layer: the renderer equals the
+    # one QGIS builds from the bundled QML itself, and not QGIS's own default for a new layer
+    from qgis.core import QgsVectorLayer
+
+    from amp_qgis_plugin.core.styles import style_path
+
+    reference = QgsVectorLayer("Point?crs=EPSG:32635", "reference", "memory")
+    unstyled = reference.renderer().dump()
+    message, ok = reference.loadNamedStyle(str(style_path("lamps")))
+    assert ok, message
+    assert lamps.renderer().dump() == reference.renderer().dump()
+    assert lamps.renderer().dump() != unstyled
 
 
 def test_fetch_from_polygon_layer_in_wgs84(run_alg, tmp_path, sample_osm):
