@@ -40,6 +40,11 @@ from amp_qgis_plugin.core.errors import InputError
 FLOAT_NODATA = -9999.0
 
 
+#: Largest grid a run may build (about 4.5 km × 4.5 km at 1 m; 80 MB per float32 band): a
+#: cell size typed too small is refused before any memory is taken.
+MAX_GRID_CELLS = 20_000_000
+
+
 @dataclass(frozen=True)
 class Grid:
     """A north-up raster grid in a metric CRS.
@@ -86,7 +91,7 @@ class Grid:
         """
         if not (cell_size and cell_size > 0 and math.isfinite(cell_size)):
             raise InputError(f"The grid cell size must be a positive number of metres, "
-                             f"not {cell_size!r}.")
+                             f"not {cell_size!r}.", options=("cell_size_m",))
         minx, miny, maxx, maxy = (float(v) for v in bounds)
         if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)) or maxx < minx \
                 or maxy < miny:
@@ -97,6 +102,13 @@ class Grid:
         y1 = math.ceil(maxy / cell_size) * cell_size
         width = max(1, int(round((x1 - x0) / cell_size)))
         height = max(1, int(round((y1 - y0) / cell_size)))
+        if width * height > MAX_GRID_CELLS:
+            raise InputError(
+                f"A {cell_size:g} m grid over {x1 - x0:,.0f} m × {y1 - y0:,.0f} m would have "
+                f"{width * height:,} cells, more than the {MAX_GRID_CELLS:,} a run may hold; "
+                f"use a larger cell size (at least "
+                f"{math.sqrt((x1 - x0) * (y1 - y0) / MAX_GRID_CELLS):.2g} m).",
+                options=("cell_size_m",))
         return cls(x0=x0, y1=y0 + height * cell_size, cell_size=float(cell_size),
                    width=width, height=height, crs=str(crs))
 

@@ -106,8 +106,8 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
     #: Parameters of the inputs most algorithms share, by engine option id (core/errors.py).
     COMMON_PARAMETERS: Dict[str, str] = {
         "place": "PLACE", "place_name": "PLACE_NAME", "point": "POINT",
-        "place_radius_m": "POINT_RADIUS", "search_area": "SEARCH_EXTENT", "osm_file": "OSM_FILE",
-        "data": "DATA", "output": "OUTPUT", "study_radius_m": "STUDY_RADIUS",
+        "place_radius_m": "PLACE_RADIUS", "search_area": "SEARCH_EXTENT", "osm_file": "OSM_FILE",
+        "data": "DATA", "output": "OUTPUT", "study_radius_m": "RADIUS",
         "max_place_area_m2": "MAX_PLACE_AREA",
     }
 

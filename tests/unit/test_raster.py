@@ -65,3 +65,16 @@ def test_bad_inputs_raise_input_error(tmp_path):
         write_geotiff(tmp_path / "a.tif", np.zeros((3, 3)), grid)
     with pytest.raises(InputError):
         write_geotiff(tmp_path / "a.png", np.zeros(grid.shape), grid)
+
+
+def test_a_grid_too_fine_is_refused_before_memory_is_taken():
+    from amp_qgis_plugin.core.errors import InputError
+    from amp_qgis_plugin.core.raster import MAX_GRID_CELLS, Grid
+
+    # 1 km x 1 km at 0.2 m = 5000 x 5000 = 25 million cells > 20 million
+    with pytest.raises(InputError) as err:
+        Grid.from_bounds((0, 0, 1000, 1000), 0.2, "EPSG:3006")
+    assert err.value.options == ("cell_size_m",)
+    assert "25,000,000 cells" in str(err.value) and "use a larger cell size" in str(err.value)
+    # the smallest cell size it suggests is accepted: sqrt(1e6 m² / 20e6) = 0.22 m
+    assert Grid.from_bounds((0, 0, 1000, 1000), 0.23, "EPSG:3006").size <= MAX_GRID_CELLS
