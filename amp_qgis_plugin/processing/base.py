@@ -187,15 +187,21 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
                   f" (parameter {', '.join(names)})")
 
     # -- figures as numeric outputs -------------------------------------------------------------
-    def add_figure_outputs(self, *indicators: str) -> None:
-        """Add one numeric output per main figure of the named indicators (for models)."""
+    def add_figure_outputs(self, *indicators: str,
+                           labels: Optional[Dict[str, Tuple[str, str]]] = None) -> None:
+        """Add one numeric output per main figure of the named indicators (for models).
+
+        ``labels`` maps an output name to its (English, Swedish) description; others are
+        described by their figure key.
+        """
         from qgis.core import QgsProcessingOutputNumber
 
         from amp_qgis_plugin.core.indicators.registry import get
 
         for name in indicators:
-            for key in get(name).main_figures:
-                self.addOutput(QgsProcessingOutputNumber(key.upper(), key.replace("_", " ")))
+            for key, output in get(name).outputs():
+                label = tr(*labels[output]) if labels and output in labels else key.replace("_", " ")
+                self.addOutput(QgsProcessingOutputNumber(output, label))
 
     @staticmethod
     def figure_outputs(results, *indicators: str) -> Dict[str, Any]:
@@ -205,13 +211,13 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
         values: Dict[str, Any] = {}
         by_key = {f.key: f for r in results for f in r.figures}
         for name in indicators:
-            for key in get(name).main_figures:
+            for key, output in get(name).outputs():
                 fig = by_key.get(key)
                 value = fig.value if fig is not None and fig.has_data else None
                 try:
-                    values[key.upper()] = None if value is None else float(value)
+                    values[output] = None if value is None else float(value)
                 except (TypeError, ValueError):
-                    values[key.upper()] = None
+                    values[output] = None
         return values
 
     # -- one way to write and open indicator results -------------------------------------------

@@ -41,13 +41,23 @@ class Indicator:
     options_class : str
         Name of the options dataclass in ``module``.
     main_figures : tuple of str
-        Keys of the figures an interface returns as numbers (Processing outputs, batch columns).
+        Keys of the figures an interface returns as numbers (Processing outputs, batch columns);
+        ``"key:NAME"`` gives the Processing output a name other than ``KEY`` (stable names of
+        outputs that existed before).
     """
 
     name: str
     module: str
     options_class: str
     main_figures: Tuple[str, ...] = ()
+
+    def outputs(self) -> Tuple[Tuple[str, str], ...]:
+        """``(figure key, Processing output name)`` of each main figure."""
+        pairs = []
+        for item in self.main_figures:
+            key, _, name = item.partition(":")
+            pairs.append((key, name or key.upper()))
+        return tuple(pairs)
 
     def _module(self) -> Any:
         return importlib.import_module(self.module)
@@ -81,10 +91,12 @@ INDICATORS: Dict[str, Indicator] = {ind.name: ind for ind in (
     Indicator("amenities", f"{_PKG}.amenities", "AmenityOptions",
               ("trees", "bins", "food_pois", "reasons_to_be_there")),
     Indicator("lighting", f"{_PKG}.lighting", "LightingOptions",
-              ("eavg", "emin", "u0", "dark_share", "esc_min", "dark_gap_length_m")),
+              ("eavg", "emin", "u0", "dark_share", "esc_min",
+               "dark_gap_length_m:DARK_GAP_LENGTH")),
     Indicator("sightlines", f"{_PKG}.sightlines", "SightlineOptions",
-              ("visible_from_streets_pct", "prospect_pct", "concealment_pockets_per_1000m2",
-               "occlusivity_pct", "mean_isovist_area_m2")),
+              ("visible_from_streets_pct:STREET_VISIBILITY", "prospect_pct:PROSPECT",
+               "concealment_pockets_per_1000m2:POCKETS", "occlusivity_pct:OCCLUSIVITY",
+               "mean_isovist_area_m2:MEAN_ISOVIST_AREA")),
 )}
 
 
