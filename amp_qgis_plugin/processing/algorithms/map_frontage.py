@@ -67,7 +67,11 @@ class MapFrontageAlgorithm(AmpAlgorithm):
                  "GeoPackage med linjelagret 'frontage' (färgat efter Gehl-betyg), tabellen "
                  "'figures' (värde, enhet, gränsvärde och källa för varje nyckeltal) och "
                  "källtabellen 'provenance'.")
-        self.add_figure_outputs("frontage")
+        self.add_figure_outputs("frontage", labels={
+            "ACTIVE_SHARE": ("Active frontage share (%)", "Andel aktiv fasad (%)"),
+            "DOORS_PER_100M": ("Doors per 100 m of frontage", "Dörrar per 100 m fasad"),
+            "EVENING_OPEN_SHARE": ("Open at 20:00 on a weekday (%)",
+                                   "Öppet kl. 20 en vardag (%)")})
 
     def execute(self, parameters, context, feedback) -> Dict[str, Any]:
         from amp_qgis_plugin.core.data.placedata import read_geopackage
