@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
-from amp_qgis_plugin.__about__ import __version__
 from amp_qgis_plugin.core.data.placedata import PlaceData, layer_counts, write_geopackage
 from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS
 from amp_qgis_plugin.core.errors import InputError
-from amp_qgis_plugin.core.feedback import (Feedback, NullFeedback, ScaledFeedback,
-                                           check_cancelled)
-from amp_qgis_plugin.core.place import (DEFAULT_MAX_PLACE_AREA_M2, DEFAULT_STUDY_RADIUS_M, Place,
-                                        place_from_file, place_from_geodataframe,
-                                        place_from_point)
+from amp_qgis_plugin.core.feedback import Feedback, NullFeedback, ScaledFeedback, check_cancelled
+from amp_qgis_plugin.core.place import (
+    DEFAULT_MAX_PLACE_AREA_M2,
+    DEFAULT_STUDY_RADIUS_M,
+    Place,
+    place_from_file,
+    place_from_geodataframe,
+    place_from_point,
+)
+from amp_qgis_plugin.core.provenance import software_versions
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -105,30 +108,6 @@ class FetchRequest:
             raise InputError("A place given as a point needs a radius in metres (e.g. 40).")
 
 
-def software_versions() -> Dict[str, str]:
-    """Versions of the plugin and the libraries that shaped the output (for provenance)."""
-    versions = {"amp_plugin": __version__, "python": platform.python_version()}
-    from importlib import metadata
-
-    for dist in ("geopandas", "shapely", "pyproj", "pyogrio", "osmium", "numpy", "pandas",
-                 "rasterio"):
-        try:
-            versions[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:  # a missing optional library is just not listed
-            continue
-    try:
-        import pyogrio
-        import pyproj
-        import shapely
-
-        versions["gdal"] = pyogrio.__gdal_version_string__
-        versions["proj"] = pyproj.proj_version_str
-        versions["geos"] = shapely.geos_version_string
-    except Exception:  # noqa: BLE001
-        pass
-    return versions
-
-
 def resolve_place(request: FetchRequest, *, osm_path: Optional[Path] = None,
                   feedback: Optional[Feedback] = None) -> Place:
     """Return the :class:`Place` the request describes (size-checked)."""
@@ -156,6 +135,10 @@ def resolve_place(request: FetchRequest, *, osm_path: Optional[Path] = None,
 
 def fetch_place_data(request: FetchRequest, *, feedback: Optional[Feedback] = None) -> PlaceData:
     """Resolve the place and read every source into a :class:`PlaceData`.
+
+    The buildings of all sources are cleaned once, after merging
+    (:func:`~amp_qgis_plugin.core.data.buildings.clean_buildings`); the counts go to the
+    ``buildings.*`` provenance rows.
 
     Progress: 0-5 % place, 5-85 % OSM, 85-95 % municipal layers.
     """
@@ -194,6 +177,7 @@ def fetch_place_data(request: FetchRequest, *, feedback: Optional[Feedback] = No
     for i, municipal in enumerate(request.municipal):
         _merge_municipal(data, municipal, place, feedback, request.mapping_dir)
         feedback.setProgress(85 + 10 * (i + 1) / len(request.municipal))
+    building_counts = _clean_buildings(data, feedback)
     counts = layer_counts(data)
     empty = [n for n in FEATURE_LAYERS if counts[n] == 0 and n not in ("place", "study_area")]
     if len(empty) == len(FEATURE_LAYERS) - 2:
@@ -213,10 +197,25 @@ def fetch_place_data(request: FetchRequest, *, feedback: Optional[Feedback] = No
         "licence": "OpenStreetMap data (c) OpenStreetMap contributors, ODbL 1.0",
         "layer_counts": json.dumps(counts),
     })
+    provenance.update(building_counts)
     for key, note in place.notes.items():
         provenance[key] = note
     data.provenance.update(provenance)
     return data
+
+
+def _clean_buildings(data: PlaceData, feedback: Feedback) -> Dict[str, str]:
+    """Clean the merged buildings layer once for every indicator; return its provenance rows.
+
+    See :mod:`amp_qgis_plugin.core.data.buildings` (repairs, footprint-less buildings and
+    near-duplicates dropped, overlaps counted).
+    """
+    from amp_qgis_plugin.core.data.buildings import clean_buildings, cleaning_messages, provenance_rows
+
+    data["buildings"], counts = clean_buildings(data["buildings"])
+    for level, message in cleaning_messages(counts):
+        (feedback.pushWarning if level == "warning" else feedback.pushInfo)(message)
+    return provenance_rows(counts)
 
 
 def fetch_to_geopackage(request: FetchRequest, out: os.PathLike | str, *,
@@ -260,6 +259,7 @@ def _overpass_source(request: FetchRequest, tmp: Path, feedback: Feedback):
     from amp_qgis_plugin.core.data import overpass as ovp
 
     config = request.overpass
+    assert config is not None  # only called for a request with an Overpass source
     provenance: Dict[str, str] = {"overpass_url": config.url}
     osm_path = None
     if request.place_name:

@@ -125,7 +125,8 @@ class Place:
         from pyproj import Transformer
 
         tr = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
-        return tr.transform_bounds(*self.study_area.bounds, densify_pts=21)
+        minx, miny, maxx, maxy = self.study_area.bounds
+        return tr.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
 
     def check_size(self, max_area_m2: float = DEFAULT_MAX_PLACE_AREA_M2) -> None:
         """Refuse a place larger than ``max_area_m2`` with a message giving both numbers."""
@@ -154,32 +155,32 @@ class Place:
 def repair_polygon(geom: "BaseGeometry", notes: Optional[Dict[str, str]] = None) -> "BaseGeometry":
     """Return a valid (Multi)Polygon for ``geom``, repairing self-intersections.
 
-    Self-intersecting polygons (bow-ties) are repaired with GEOS ``make_valid`` and only their
-    polygonal parts are kept; the repair is recorded in ``notes``.
+    Self-intersecting polygons (bow-ties) are repaired and only their polygonal parts are kept
+    (:func:`amp_qgis_plugin.core.geometry.polygonal_part`); the repair is recorded in ``notes``
+    under ``place_repaired``.
 
     Raises
     ------
     InputError
         If nothing polygonal with an area is left.
     """
-    from shapely import make_valid
-    from shapely.geometry import MultiPolygon, Polygon
+    from amp_qgis_plugin.core.geometry import polygonal_part
 
     if geom is None or geom.is_empty:
         raise InputError("The place geometry is empty; choose a polygon with an area.")
+    kind, reason = geom.geom_type, ""
     if not geom.is_valid:
         from shapely.validation import explain_validity
 
         reason = explain_validity(geom)
-        geom = make_valid(geom)
         if notes is not None:
             notes["place_repaired"] = f"The place polygon was invalid ({reason}) and was repaired."
-    if geom.geom_type == "GeometryCollection":
-        parts = [g for g in geom.geoms if isinstance(g, (Polygon, MultiPolygon))]
-        polys = [p for g in parts for p in (g.geoms if isinstance(g, MultiPolygon) else [g])]
-        geom = MultiPolygon(polys) if len(polys) > 1 else (polys[0] if polys else Polygon())
-    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.area <= 0:
-        raise InputError(f"The place must be a polygon with an area, not a {geom.geom_type}.")
+    geom = polygonal_part(geom)
+    if geom.is_empty or geom.area <= 0:
+        if reason and kind in ("Polygon", "MultiPolygon"):
+            raise InputError(f"The place polygon is invalid ({reason}) and has no area left "
+                             "after repairing it; draw the place polygon again.")
+        raise InputError(f"The place must be a polygon with an area, not a {kind}.")
     return geom
 
 
@@ -222,8 +223,7 @@ def place_from_geodataframe(gdf: "gpd.GeoDataFrame", *, name: str = "", source: 
         raise InputError(f"The place layer has no polygons (found: {types or 'no geometry'}). "
                          "Use a polygon layer, or give a point and a radius.")
     notes: Dict[str, str] = {}
-    centroid = polys.to_crs("EPSG:4326").geometry.union_all().representative_point() \
-        if len(polys) else None
+    centroid = polys.to_crs("EPSG:4326").geometry.union_all().representative_point()
     crs = metric_crs_for(centroid.x, centroid.y)
     metric = polys.to_crs(crs)
     geoms = [repair_polygon(g, notes) for g in metric.geometry]

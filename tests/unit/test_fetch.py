@@ -11,11 +11,12 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
+from amp_qgis_plugin.core.data.buildings import clean_buildings
 from amp_qgis_plugin.core.data.placedata import read_geopackage
 from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS, LAYERS
 from amp_qgis_plugin.core.errors import CancelledError, InputError
 from amp_qgis_plugin.core.feedback import RecordingFeedback
-from amp_qgis_plugin.core.fetch import FetchRequest, fetch_to_geopackage, sample_request
+from amp_qgis_plugin.core.fetch import FetchRequest, fetch_place_data, fetch_to_geopackage, sample_request
 
 
 def test_geopackage_layers_schema_and_provenance(senaatintori_gpkg):
@@ -38,6 +39,31 @@ def test_geopackage_layers_schema_and_provenance(senaatintori_gpkg):
     # every kept feature touches the study area
     for name in ("buildings", "lamps", "paths", "pois"):
         assert data[name].intersects(data.study_area_polygon).all()
+
+
+def test_buildings_are_cleaned_once_at_fetch(senaatintori_gpkg):
+    """Senaatintori: 361 OSM footprints, all valid; 10 near-duplicates (building parts mapped
+    twice) go, 3 overlapping pairs stay. The GeoPackage is schema version 2."""
+    data = read_geopackage(senaatintori_gpkg)
+    prov = data.provenance
+    assert prov["schema_version"] == "2"
+    assert {k: int(v) for k, v in prov.items() if k.startswith("buildings.")} == {
+        "buildings.input": 361, "buildings.repaired": 0, "buildings.no_footprint": 0,
+        "buildings.empty_after_repair": 0, "buildings.near_duplicates_removed": 10,
+        "buildings.overlapping_pairs": 3, "buildings.kept": 351}
+    assert len(data["buildings"]) == 351 == json.loads(prov["layer_counts"])["buildings"]
+    # what was written is clean: cleaning it again changes nothing
+    again, counts = clean_buildings(data["buildings"])
+    assert len(again) == 351 and counts["near_duplicates_removed"] == counts["repaired"] == 0
+    assert counts["overlapping_pairs"] == 3
+
+
+def test_building_cleaning_is_reported(sample_osm):
+    feedback = RecordingFeedback()
+    fetch_place_data(sample_request("Senaatintori"), feedback=feedback)
+    assert any(w.startswith("10 near-duplicate building footprint(s) were left out")
+               for w in feedback.warnings)
+    assert any(i.startswith("3 pair(s) of building footprints overlap") for i in feedback.infos)
 
 
 def test_default_styles_are_embedded(senaatintori_gpkg):

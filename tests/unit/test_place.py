@@ -5,12 +5,18 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 from pyproj import Geod
-from shapely.geometry import Polygon
+from shapely.geometry import LineString, Polygon
 
 from amp_qgis_plugin.core.errors import InputError
-from amp_qgis_plugin.core.place import (DEFAULT_STUDY_RADIUS_M, in_sweden, metric_crs_for,
-                                        place_from_file, place_from_geodataframe,
-                                        place_from_point)
+from amp_qgis_plugin.core.place import (
+    DEFAULT_STUDY_RADIUS_M,
+    in_sweden,
+    metric_crs_for,
+    place_from_file,
+    place_from_geodataframe,
+    place_from_point,
+    repair_polygon,
+)
 
 
 @pytest.mark.parametrize("lon, lat, crs", [
@@ -64,6 +70,23 @@ def test_self_intersecting_polygon_is_repaired_with_note():
     assert place.geometry.is_valid
     assert place.area_m2 == pytest.approx(50.0)
     assert "Self-intersection" in place.notes["place_repaired"]
+
+
+def test_repair_polygon_keeps_the_polygons_and_refuses_what_has_no_area():
+    notes = {}
+    repaired = repair_polygon(Polygon([(0, 0), (10, 10), (10, 0), (0, 10)]), notes)
+    assert repaired.is_valid and repaired.geom_type == "MultiPolygon"
+    assert sorted(p.area for p in repaired.geoms) == pytest.approx([25.0, 25.0])
+    assert notes["place_repaired"].startswith("The place polygon was invalid (Self-intersection")
+    valid = Polygon([(0, 0), (4, 0), (4, 4)])
+    notes = {}
+    assert repair_polygon(valid, notes) is valid and notes == {}
+    with pytest.raises(InputError, match="no area left after repairing it"):
+        repair_polygon(Polygon([(0, 0), (1, 1), (2, 2), (0, 0)]))
+    with pytest.raises(InputError, match="not a LineString"):
+        repair_polygon(LineString([(0, 0), (1, 1)]))
+    with pytest.raises(InputError, match="empty"):
+        repair_polygon(Polygon())
 
 
 def test_place_too_large_is_refused_with_numbers():

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, Mapping, Optional
 
 from amp_qgis_plugin.core.atomic import atomic_output
-from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS, FLOAT, INT, LAYERS
+from amp_qgis_plugin.core.data.schema import (
+    FEATURE_LAYERS,
+    FLOAT,
+    INT,
+    LAYERS,
+    SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY,
+)
 from amp_qgis_plugin.core.errors import DataError, InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 
@@ -35,7 +42,9 @@ class PlaceData:
         One GeoDataFrame per name in :data:`~amp_qgis_plugin.core.data.schema.FEATURE_LAYERS`;
         missing layers read as empty frames with the canonical columns.
     provenance : dict of str to str
-        Sources, OSM data timestamp, query, parameters and software versions.
+        Sources, OSM data timestamp, query, parameters and software versions. The
+        ``schema_version`` row is set by :func:`write_geopackage` (always
+        :data:`~amp_qgis_plugin.core.data.schema.SCHEMA_VERSION`).
     """
 
     crs: str
@@ -64,14 +73,16 @@ class PlaceData:
         import numpy as np
         import shapely
 
+        from amp_qgis_plugin.core.geometry import polygonal_part
+
         place = self["place"]
         if place.empty:
             raise DataError("The PlaceData has no place polygon (the place is empty); fetch the "
                             "place again or give a place polygon.")
-        geom = shapely.union_all(np.asarray(place.geometry.values))
+        geom = polygonal_part(shapely.union_all(np.asarray(place.geometry.values)))
         if geom.is_empty or geom.area <= 0:
             raise DataError("The place polygon is empty or has no area; check the place layer.")
-        return geom if geom.is_valid else shapely.make_valid(geom)
+        return geom
 
     @property
     def study_area_polygon(self):
@@ -165,6 +176,12 @@ def write_geopackage(
         Checked for cancellation between layers.
     layers : iterable of str, optional
         Write only these feature layers (default: all canonical layers).
+
+    Notes
+    -----
+    The provenance table gets a ``schema_version`` row of
+    :data:`~amp_qgis_plugin.core.data.schema.SCHEMA_VERSION` (whatever ``data.provenance``
+    says): the layers are written in this version's layout.
     """
     import pandas as pd
     import pyogrio
@@ -176,8 +193,8 @@ def write_geopackage(
             geometry_type = LAYERS[name].geometry_type
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG",
                                     geometry_type=geometry_type,
-                                    promote_to_multi=geometry_type.startswith("Multi"))
-        rows = sorted(data.provenance.items())
+                                    promote_to_multi=(geometry_type or "").startswith("Multi"))
+        rows = sorted({**data.provenance, SCHEMA_VERSION_KEY: str(SCHEMA_VERSION)}.items())
         prov = pd.DataFrame({"key": [k for k, _ in rows], "value": [str(v) for _, v in rows]})
         pyogrio.write_dataframe(prov, tmp, layer="provenance", driver="GPKG")
         check_cancelled(feedback)
@@ -244,35 +261,85 @@ def _add_default_styles(gpkg: Path, names: Iterable[str]) -> None:
 def read_geopackage(path: os.PathLike | str) -> PlaceData:
     """Read a PlaceData GeoPackage written by :func:`write_geopackage`.
 
+    The layers are trusted as written: a GeoPackage of the current
+    :data:`~amp_qgis_plugin.core.data.schema.SCHEMA_VERSION` holds cleaned buildings already.
+
     Raises
     ------
     InputError
-        If the file is missing or is not a PlaceData GeoPackage.
+        If the file is missing, is not a PlaceData GeoPackage, or was written in another schema
+        version (a GeoPackage without a ``schema_version`` row is version 1).
     """
     import pyogrio
 
     path = Path(path)
     if not path.exists():
-        raise InputError(f"PlaceData file not found: {path}. Run 'amp-place fetch' first.")
+        raise InputError(f"PlaceData file not found: {path}. Run 'amp-place fetch' first.",
+                         options=("data",))
     try:
         present = {row[0] for row in pyogrio.list_layers(path)}
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise InputError(f"{path} is not a readable GeoPackage: {exc}") from exc
+        raise InputError(f"{path} is not a readable GeoPackage: {exc}",
+                         options=("data",)) from exc
     if "place" not in present or "provenance" not in present:
         raise InputError(
             f"{path} is not an AMP PlaceData GeoPackage (no 'place' or 'provenance' layer). "
-            "Create one with 'amp-place fetch' or the 'Fetch place data' algorithm.")
+            "Create one with 'amp-place fetch' or the 'Fetch place data' algorithm.",
+            options=("data",))
+    prov = pyogrio.read_dataframe(path, layer="provenance", read_geometry=False)
+    provenance = dict(zip(prov["key"].astype(str), prov["value"].astype(str)))
+    check_schema_version(provenance, path)
     place = pyogrio.read_dataframe(path, layer="place")
     crs = place.crs.to_string() if place.crs is not None else None
     if crs is None:
-        raise InputError(f"The place layer in {path} has no CRS.")
+        raise InputError(f"The place layer in {path} has no CRS.", options=("data",))
     data = PlaceData(crs=crs)
     for name in FEATURE_LAYERS:
         if name in present:
             data[name] = pyogrio.read_dataframe(path, layer=name)
-    prov = pyogrio.read_dataframe(path, layer="provenance", read_geometry=False)
-    data.provenance = dict(zip(prov["key"].astype(str), prov["value"].astype(str)))
+    data.provenance = provenance
     return data
+
+
+def schema_version_of(provenance: Mapping[str, str]) -> Optional[int]:
+    """The schema version a provenance table records: 1 without a ``schema_version`` row,
+    None when the row is not a whole number."""
+    value = str(provenance.get(SCHEMA_VERSION_KEY, "")).strip()
+    if not value:
+        return 1
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def check_schema_version(provenance: Mapping[str, str], path: os.PathLike | str) -> None:
+    """Raise :class:`InputError` unless ``provenance`` is of :data:`SCHEMA_VERSION`.
+
+    The message says which version the file is, which one this plugin reads, and that fetching
+    the place again refreshes it; its ``options`` are ``("data",)``.
+    """
+    version = schema_version_of(provenance)
+    if version == SCHEMA_VERSION:
+        return
+    name = Path(path).name
+    refresh = ("fetch the place again with this version of the plugin (amp:fetchplacedata / "
+               "amp-place fetch) to refresh it.")
+    if version is None:
+        found = f"an unreadable schema version ({provenance.get(SCHEMA_VERSION_KEY)!r})"
+        refresh = "F" + refresh[1:]
+    elif version > SCHEMA_VERSION:
+        found = f"schema version {version}"
+        refresh = "It was written by a newer version of the plugin: update the plugin, or " + refresh
+    else:
+        found = f"schema version {version}"
+        if not str(provenance.get(SCHEMA_VERSION_KEY, "")).strip():
+            found += " (it records no schema version)"
+        refresh = "It was written by an earlier version of the plugin: " + refresh
+    raise InputError(
+        f"The PlaceData GeoPackage {name} is in {found}, but this version of the plugin reads "
+        f"schema version {SCHEMA_VERSION} only. {refresh}",
+        options=("data",))
 
 
 def layer_counts(data: PlaceData) -> Mapping[str, int]:

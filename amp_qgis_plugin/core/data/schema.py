@@ -17,6 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
+#: Version of the PlaceData GeoPackage layout, written as the ``schema_version`` provenance row.
+#: :func:`~amp_qgis_plugin.core.data.placedata.read_geopackage` refuses any other version.
+#:
+#: 1. The first GeoPackages (no ``schema_version`` row): buildings as read from the sources,
+#:    possibly invalid, duplicated or without a footprint; each indicator cleaned them itself.
+#: 2. Buildings cleaned once at fetch time (:mod:`amp_qgis_plugin.core.data.buildings`): valid,
+#:    non-empty (Multi)Polygons without near-duplicates; the counts in ``buildings.*`` rows.
+SCHEMA_VERSION: int = 2
+
+#: The provenance key that holds :data:`SCHEMA_VERSION`.
+SCHEMA_VERSION_KEY = "schema_version"
+
 #: Column type names as used by pandas/pyogrio.
 STR, FLOAT, INT = "str", "float", "int"
 
@@ -54,6 +66,7 @@ LAYERS: Dict[str, LayerSpec] = {
         LayerSpec("study_area", "MultiPolygon",
                   (("name", STR), ("radius_m", FLOAT), ("area_m2", FLOAT)),
                   "Study area"),
+        # valid, non-empty footprints only (core.data.buildings.clean_buildings, at fetch)
         LayerSpec("buildings", "MultiPolygon",
                   (*_COMMON, ("building", STR), ("name", STR), ("levels", FLOAT),
                    ("height_m", FLOAT), ("use", STR)),

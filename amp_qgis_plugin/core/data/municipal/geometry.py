@@ -11,27 +11,6 @@ from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback
 
 
-def _repair(geoms):
-    """Make invalid polygons valid, keeping their polygonal part (shapely's make_valid)."""
-    import numpy as np
-    import shapely
-
-    invalid = ~shapely.is_valid(geoms)
-    if invalid.any():
-        fixed = shapely.make_valid(geoms[invalid])
-        polys = [_polygonal(g) if shapely.get_type_id(g) == 7 else g for g in fixed]
-        geoms = geoms.copy()
-        geoms[np.flatnonzero(invalid)] = polys
-    return geoms, int(invalid.sum())
-
-
-def _polygonal(geom):
-    import shapely
-
-    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) in (3, 6)]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
-
-
 def _fit_geometries(gdf, target: str, mapping: FieldMapping, display: str,
                     feedback: Optional[Feedback]):
     """Return (gdf with geometries fitting the target layer's type, line lengths or None).
@@ -42,6 +21,8 @@ def _fit_geometries(gdf, target: str, mapping: FieldMapping, display: str,
     """
     import numpy as np
     import shapely
+
+    from amp_qgis_plugin.core.geometry import polygonal_part, repair_polygons
 
     kind = LAYERS[target].geometry_type
     geoms = gdf.geometry.values.to_numpy() if hasattr(gdf.geometry.values, "to_numpy") \
@@ -77,13 +58,12 @@ def _fit_geometries(gdf, target: str, mapping: FieldMapping, display: str,
                                      f"skipped: the {target!r} layer needs polygons.")
             gdf = gdf[wanted].reset_index(drop=True)
             geoms = geoms[wanted]
-        geoms, repaired = _repair(geoms)
+        geoms, repaired = repair_polygons(geoms)
         if repaired and feedback is not None:
             feedback.pushInfo(f"{display}: {repaired} invalid polygon(s) repaired.")
-        collections = shapely.get_type_id(geoms) == 7
+        collections = shapely.get_type_id(geoms) == 7  # valid ones: keep their polygons
         if collections.any():
-            geoms = geoms.copy()
-            geoms[collections] = [_polygonal(g) for g in geoms[collections]]
+            geoms[collections] = [polygonal_part(g) for g in geoms[collections]]
         keep = ~shapely.is_empty(geoms)
         return gdf[keep].set_geometry(geoms[keep], crs=gdf.crs).reset_index(drop=True), None
     # line layers
@@ -121,7 +101,8 @@ def _clip_bbox(clip_to, crs: str, source_crs) -> Optional[Tuple[float, float, fl
 
     transformer = Transformer.from_crs(CRS.from_user_input(crs), CRS.from_user_input(source_crs),
                                        always_xy=True)
-    minx, miny, maxx, maxy = transformer.transform_bounds(*clip_to.bounds, densify_pts=21)
+    west, south, east, north = clip_to.bounds
+    minx, miny, maxx, maxy = transformer.transform_bounds(west, south, east, north, densify_pts=21)
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
         return None
     pad = 0.01 * max(maxx - minx, maxy - miny)
