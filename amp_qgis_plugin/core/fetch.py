@@ -270,7 +270,7 @@ def _overpass_source(request: FetchRequest, tmp: Path, feedback: Feedback):
             bbox = (south, west, north, east)
         elif feedback is not None:
             feedback.pushWarning("Searching the whole world for the place name on the Overpass "
-                                 "server; give a search area (--search-bbox) to make it fast.")
+                                 "server; give a search area to make it fast.")
         reply = ovp.run_query(ovp.build_name_query(request.place_name, config=config, bbox=bbox),
                               config=config, feedback=feedback)
         ovp.elements_to_osm_file(reply, name_file)

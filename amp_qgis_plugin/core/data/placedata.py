@@ -274,7 +274,7 @@ def read_geopackage(path: os.PathLike | str) -> PlaceData:
 
     path = Path(path)
     if not path.exists():
-        raise InputError(f"PlaceData file not found: {path}. Run 'amp-place fetch' first.",
+        raise InputError(f"PlaceData file not found: {path}. Fetch the place's data first.",
                          options=("data",))
     try:
         present = {row[0] for row in pyogrio.list_layers(path)}

@@ -202,75 +202,23 @@ def is_ground_floor(level: str) -> bool:
     return not found
 
 
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
-    """Boolean mask of non-empty (Multi)Polygons."""
-    types = shapely.get_type_id(geoms)
-    return np.isin(types, (3, 6)) & ~shapely.is_empty(geoms)
-
-
 # --------------------------------------------------------------------------------------------
 # Buildings
 
 
 def prepare_buildings(buildings: gpd.GeoDataFrame, warnings: List[str]) -> gpd.GeoDataFrame:
-    """Return the usable building footprints: polygons only, valid, duplicates removed.
+    """The usable building footprints: :func:`~amp_qgis_plugin.core.data.buildings.clean_buildings`.
 
-    Buildings without a footprint (points, lines) are dropped with a warning: their POIs still
-    count as POIs elsewhere. Invalid polygons are repaired with ``shapely.make_valid``. When two
-    footprints overlap by more than half of the smaller one (a duplicate), the smaller is dropped.
+    The same cleaning as at fetch time (so every indicator sees the same buildings); on fetched
+    PlaceData it changes nothing, on PlaceData built in code it repairs footprints, drops those
+    without one and near-duplicates. Dropped buildings and remaining overlaps are reported in
+    ``warnings``.
     """
-    if buildings.empty:
-        return buildings.iloc[0:0].copy()
-    geoms = buildings.geometry.values.to_numpy() if hasattr(buildings.geometry.values, "to_numpy") \
-        else np.asarray(buildings.geometry.values)
-    poly = _polygonal(geoms)
-    if (~poly).any():
-        warnings.append(
-            f"{int((~poly).sum())} building(s) have no footprint (point or line geometry) and are "
-            "ignored for frontage; their shops count only as POIs. Map the building outline to include them.")
-    out = buildings.loc[poly].copy()
-    if out.empty:
-        return out
-    g = np.asarray(out.geometry.values)
-    invalid = ~shapely.is_valid(g)
-    if invalid.any():
-        g = g.copy()
-        g[invalid] = [shapely.make_valid(x) for x in g[invalid]]
-        g = np.array([_polygon_part(x) for x in g], dtype=object)
-        warnings.append(f"{int(invalid.sum())} invalid building footprint(s) were repaired.")
-    out = out.set_geometry(gpd.GeoSeries(g, index=out.index, crs=out.crs))
-    out = out.loc[~shapely.is_empty(np.asarray(out.geometry.values))]
-    # overlapping footprints
-    g = np.asarray(out.geometry.values)
-    tree = shapely.STRtree(g)
-    left, right = tree.query(g, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    drop = set()
-    overlapping = 0
-    if len(left):
-        inter = shapely.area(shapely.intersection(g[left], g[right]))
-        small = np.minimum(shapely.area(g[left]), shapely.area(g[right]))
-        overlapping = int((inter > 0.01).sum())
-        dup = inter > 0.5 * np.maximum(small, 1e-9)
-        for a, b in zip(left[dup], right[dup]):
-            drop.add(int(b) if shapely.area(g[b]) <= shapely.area(g[a]) else int(a))
-    if overlapping:
-        warnings.append(
-            f"{overlapping} pair(s) of building footprints overlap; walls inside another footprint "
-            f"do not count as frontage" + (f" and {len(drop)} near-duplicate footprint(s) were ignored."
-                                             if drop else "."))
-    if drop:
-        out = out.iloc[[i for i in range(len(out)) if i not in drop]]
-    return out
+    from amp_qgis_plugin.core.data.buildings import clean_buildings, cleaning_messages
 
-
-def _polygon_part(geom):
-    """The polygonal part of a repaired geometry (make_valid may return collections)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [p for p in getattr(geom, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+    clean, counts = clean_buildings(buildings)
+    warnings.extend(text for _level, text in cleaning_messages(counts))
+    return clean
 
 
 def _building_id(row: pd.Series, index: int) -> str:
