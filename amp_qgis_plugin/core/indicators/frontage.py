@@ -56,7 +56,6 @@ import shapely
 
 from amp_qgis_plugin.core.data.placedata import PlaceData
 from amp_qgis_plugin.core.data.schema import POI_CATEGORIES
-from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators.result import Figure, IndicatorResult, figure_from_threshold
 from amp_qgis_plugin.core.options import Options, option
@@ -344,8 +343,11 @@ def compute_frontage(data: PlaceData, options: Optional[FrontageOptions] = None,
     frontage distance, in one result; progress 0-90 % frontage, 90-100 % opening hours.
     """
     from amp_qgis_plugin.core.feedback import ScaledFeedback
-    from amp_qgis_plugin.core.indicators.opening_hours import (OpeningHoursOptions,
-                                                               opening_hours_figures, place_coords)
+    from amp_qgis_plugin.core.indicators.opening_hours import (
+        OpeningHoursOptions,
+        opening_hours_figures,
+        place_coords,
+    )
 
     options = options or FrontageOptions()
     result = map_frontage(data, options, ScaledFeedback(feedback, 0, 90) if feedback else None)
@@ -630,7 +632,8 @@ def _place_figures(frontage: gpd.GeoDataFrame, has_door_data: bool, n_buildings:
                               share, indicator="U2", note=note),
         figure_from_threshold(THEME, "gehl_b_min", "doors_per_100m", "Doors per 100 m of frontage",
                               dens, indicator="U1",
-                              note=note or f"{doors} doors; grades A ≥ 15, B ≥ 10, C ≥ 6, D ≥ 2 [M], E < 2 [M]"),
+                              note=note or (f"{doors} doors; grades A ≥ 15, B ≥ 10, C ≥ 6, "
+                                            "D ≥ 2 [M], E < 2 [M]")),
         Figure("grade", "Gehl grade of the whole frontage", grade, "grade A-E", "U1",
                threshold_id="frontage:gehl_*_min", threshold="A-E",
                source=f"{a_src}; D/E: {d_entry['source']}", verified=False,
