@@ -102,19 +102,60 @@ def test_sample_senaatintori_counts(sample_osm):
 
 def test_square_cut_by_extract_edge_is_refused(sample_osm):
     """Kauppatori's multipolygon (r2919185) is cut by the edge of the Helsinki extract."""
-    with pytest.raises(PlaceNotFoundError, match=r"r2919185.*cut by the edge"):
+    with pytest.raises(PlaceNotFoundError, match=r"r2919185.*cut by the edge") as err:
         find_place_by_name(sample_osm, "Kauppatori")
+    assert "give the place as a polygon" in str(err.value)
+    assert err.value.options == ("osm_file", "place")
 
 
 def test_place_name_only_on_points_and_lines(sample_osm):
     with pytest.raises(PlaceNotFoundError) as err:
         find_place_by_name(sample_osm, "Mikonkatu")
-    assert "No square or pedestrian area" in str(err.value) and "--point" in str(err.value)
+    message = str(err.value)
+    assert "No square or pedestrian area" in message
+    assert message.endswith("Give the place as a polygon, or as a point and a radius.")
+    assert "--" not in message  # the interfaces add their own flags, from the options
+    assert err.value.options == ("place", "point", "place_radius_m")
 
 
 def test_unknown_place_name(sample_osm):
-    with pytest.raises(PlaceNotFoundError, match="No object named"):
+    with pytest.raises(PlaceNotFoundError, match="No object named") as err:
         find_place_by_name(sample_osm, "Nowhere Square")
+    assert err.value.options == ("place_name", "place", "point", "place_radius_m")
+
+
+def test_square_mapped_only_as_a_point_suggests_the_point(tmp_path):
+    """A square with no outline: the message gives its position and a radius, in words."""
+    path = tmp_path / "lilltorget.osm"
+    path.write_text(TORGET_OSM.replace(
+        "</osm>", '<node id="20" lat="59.3190" lon="18.0740"><tag k="place" v="square"/>'
+                  '<tag k="name" v="Lilltorget"/></node>\n</osm>'), encoding="utf-8")
+    with pytest.raises(PlaceNotFoundError) as err:
+        find_place_by_name(path, "Lilltorget")
+    assert ("It is mapped as a point at 18.074000,59.319000: give that point and a radius of "
+            "about 40 m.") in str(err.value)
+    assert "--" not in str(err.value)
+    assert err.value.options == ("place", "point", "place_radius_m")
+
+
+def test_two_separate_squares_of_one_name_are_refused(tmp_path):
+    """A second square called Torget 1 km away: ambiguous, both ids listed."""
+    second = "".join(f'<node id="{30 + i}" lat="{59.3270 + dy}" lon="{18.0700 + dx}"/>'
+                     for i, (dx, dy) in enumerate([(0, 0), (0.001, 0), (0.001, 0.001), (0, 0.001)]))
+    second += ('<way id="200"><nd ref="30"/><nd ref="31"/><nd ref="32"/><nd ref="33"/>'
+               '<nd ref="30"/><tag k="place" v="square"/><tag k="name" v="Torget"/></way>')
+    path = tmp_path / "two.osm"
+    path.write_text(TORGET_OSM.replace("</osm>", second + "\n</osm>"), encoding="utf-8")
+    with pytest.raises(PlaceNotFoundError, match=r"2 separate squares.*w100.*w200") as err:
+        find_place_by_name(path, "Torget")
+    assert str(err.value).endswith("Give the place as a polygon, or as a point and a radius.")
+    assert err.value.options == ("place", "point", "place_radius_m")
+
+
+def test_lookup_is_re_exported_from_osm_file():
+    from amp_qgis_plugin.core.data import osm_file, place_lookup
+
+    assert osm_file.find_place_by_name is place_lookup.find_place_by_name
 
 
 def test_missing_file(tmp_path):
@@ -195,3 +236,135 @@ def test_envelope_prefilter_on_libosmium_wkb():
     holed = Polygon([(9, 49), (12, 49), (12, 52), (9, 52)], [ring])  # box lies in the hole's frame
     assert _in_box(MultiPolygon([Polygon(far), holed]).wkb_hex, box)
     assert not _in_box(MultiPolygon([Polygon(far)]).wkb_hex, box)
+
+
+# --- files known by their content, not their name --------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_xml(sample_osm, tmp_path_factory) -> Path:
+    """The bundled sample converted to OSM XML by libosmium (10 MB, as JOSM or Overpass save it)."""
+    path = tmp_path_factory.mktemp("sample-xml") / "helsinki-centre.osm"
+    with osmium.SimpleWriter(str(path)) as writer:
+        for obj in osmium.FileProcessor(str(sample_osm)):
+            writer.add(obj)
+    return path
+
+
+@pytest.fixture(scope="module")
+def canonical_counts(sample_osm):
+    """Senaatintori and its layer counts, read from the canonical .osm.pbf."""
+    place = find_place_by_name(sample_osm, "Senaatintori")
+    layers, _ = read_osm_layers(sample_osm, place)
+    return place.osm_id, {name: len(gdf) for name, gdf in layers.items()}
+
+
+def _variant(kind: str, sample_xml: Path, folder: Path) -> Path:
+    """The sample's XML saved the way real files arrive."""
+    import gzip
+
+    xml = sample_xml.read_bytes()
+    names = {"josm": "map.osm.xml", "xml": "export.xml", "overpass": "interpreter",
+             "gzip_no_suffix": "download", "bz2_no_suffix": "helsinki.dat",
+             "xml_named_pbf": "helsinki.osm.pbf", "bom": "bom.osm"}
+    data = {"gzip_no_suffix": lambda: gzip.compress(xml, compresslevel=1),
+            "bz2_no_suffix": lambda: bz2.compress(xml, compresslevel=1),
+            "bom": lambda: b"\xef\xbb\xbf" + xml}.get(kind, lambda: xml)()
+    path = folder / names[kind]
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["josm", "xml", "overpass", "gzip_no_suffix", "bz2_no_suffix",
+                                  "xml_named_pbf", "bom"])
+def test_osm_file_is_known_by_its_content(kind, sample_xml, canonical_counts, tmp_path):
+    """map.osm.xml (JOSM), interpreter (Overpass), a compressed export renamed, a .pbf that is
+    XML: the same place and the same layers as the canonical file."""
+    path = _variant(kind, sample_xml, tmp_path)
+    osm_id, counts = canonical_counts
+    place = find_place_by_name(path, "Senaatintori")
+    assert place.osm_id == osm_id
+    layers, prov = read_osm_layers(path, place)
+    assert {name: len(gdf) for name, gdf in layers.items()} == counts
+    assert prov["osm_timestamp"].startswith("2019-04-21")
+
+
+def test_opl_without_suffix_reads(torget_osm, tmp_path):
+    """osmium's line format (OPL) is recognised too, here saved without any suffix."""
+    opl = tmp_path / "torget.opl"
+    with osmium.SimpleWriter(str(opl)) as writer:
+        for obj in osmium.FileProcessor(str(torget_osm)):
+            writer.add(obj)
+    plain = tmp_path / "torget-lines"
+    opl.rename(plain)
+    place = find_place_by_name(plain, "Torget")
+    layers, _ = read_osm_layers(plain, place)
+    canonical, _ = read_osm_layers(torget_osm, find_place_by_name(torget_osm, "Torget"))
+    assert {k: len(v) for k, v in layers.items()} == {k: len(v) for k, v in canonical.items()}
+
+
+def test_overpass_json_reply_is_refused_with_the_fix(tmp_path):
+    path = tmp_path / "interpreter"
+    path.write_text('{\n  "version": 0.6,\n  "generator": "Overpass API 0.7.62",\n'
+                    '  "elements": [{"type": "node", "id": 1, "lat": 60.1, "lon": 24.9}]\n}\n')
+    with pytest.raises(InputError, match=r"Overpass API reply in JSON.*\[out:xml\]") as err:
+        find_place_by_name(path, "X")
+    assert err.value.options == ("osm_file",)
+
+
+def test_error_page_saved_as_interpreter_is_refused(tmp_path):
+    """A browser saves Overpass's error page under the reply's name: damaged data."""
+    path = tmp_path / "interpreter"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC '
+                    '"-//W3C//DTD XHTML 1.0 Strict//EN">\n<html><head><title>OSM3S Response'
+                    '</title></head><body><p>runtime error: Query timed out</p></body></html>\n')
+    with pytest.raises(DataError, match=r"could not be read: it is a web page \(HTML\)"):
+        read_osm_layers(path, place_from_point(24.952, 60.169, 40))
+
+
+def test_geopackage_is_not_an_osm_file(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "place.gpkg"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE gpkg_contents (table_name TEXT)")
+    with pytest.raises(InputError, match=r"not an OSM file: it is an SQLite database.*Give OSM "
+                                         r"data as XML") as err:
+        find_place_by_name(path, "X")
+    assert err.value.options == ("osm_file",)
+
+
+def test_change_file_is_refused(tmp_path):
+    path = tmp_path / "edits.osc"
+    path.write_text('<?xml version="1.0"?>\n<osmChange version="0.6"><create>'
+                    '<node id="1" lat="59" lon="18" version="1"/></create></osmChange>\n')
+    with pytest.raises(InputError, match=r"OSM change file \(osmChange\).*full OSM extract"):
+        find_place_by_name(path, "X")
+
+
+def test_gzipped_pbf_is_refused_with_the_fix(sample_osm, tmp_path):
+    import gzip
+
+    path = tmp_path / "helsinki.osm.pbf.gz"
+    path.write_bytes(gzip.compress(sample_osm.read_bytes(), compresslevel=1))
+    with pytest.raises(InputError, match=r"OSM PBF compressed again with gzip; decompress it"):
+        find_place_by_name(path, "Senaatintori")
+
+
+def test_blank_lines_before_xml_declaration_are_named(torget_osm, tmp_path):
+    """XML forbids anything before <?xml ...?>; say so instead of quoting the parser."""
+    path = tmp_path / "pasted.osm"
+    path.write_bytes(b"\n\n" + torget_osm.read_bytes())
+    with pytest.raises(DataError, match=r"could not be read: it has blank space before its XML "
+                                        r"declaration") as err:
+        find_place_by_name(path, "Torget")
+    assert err.value.options == ("osm_file",)
+
+
+def test_folder_and_empty_file(tmp_path):
+    with pytest.raises(InputError, match="is a folder") as err:
+        read_osm_layers(tmp_path, place_from_point(24.952, 60.169, 40))
+    assert err.value.options == ("osm_file",)
+    empty = tmp_path / "empty.osm"
+    empty.write_bytes(b"")
+    with pytest.raises(DataError, match=r"empty \(0 bytes\)"):
+        find_place_by_name(empty, "X")

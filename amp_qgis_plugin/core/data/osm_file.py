@@ -1,4 +1,8 @@
-"""Read local OSM files (``.osm``, ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf``) into canonical layers.
+"""Read local OSM files (XML, PBF, either compressed or not) into canonical layers.
+
+A file is known by its content, not its name (see :mod:`.osm_format`): JOSM's ``map.osm.xml``,
+an Overpass reply saved as ``interpreter`` and a renamed compressed export all read, and the
+format found is handed to libosmium explicitly.
 
 Reading is streamed by pyosmium (libosmium): objects are pre-filtered by key in C++, node
 locations live in libosmium's index (in memory for small files, in a temporary file for large
@@ -13,6 +17,9 @@ benchmarks/bench_read_osm.py and benchmarks/bench_large_extract.py.
 
 Features are kept whole when they intersect the study area (a building cut at the study-area
 edge keeps its real footprint).
+
+Finding a place by its name is :mod:`.place_lookup`'s job; :func:`find_place_by_name` is
+re-exported here.
 """
 
 from __future__ import annotations
@@ -24,65 +31,100 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from amp_qgis_plugin.core.data import tagmap
-from amp_qgis_plugin.core.errors import DataError, InputError, PlaceNotFoundError
+from amp_qgis_plugin.core.data.osm_format import detect_osm_format, read_error
+
+# the place-name lookup has its own module; re-exported where callers have always found it
+from amp_qgis_plugin.core.data.place_lookup import find_place_by_name
+from amp_qgis_plugin.core.errors import DataError, InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
-from amp_qgis_plugin.core.place import DEFAULT_STUDY_RADIUS_M, Place, metric_crs_for, repair_polygon
+from amp_qgis_plugin.core.place import Place
 
-OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".pbf", ".osm.pbf", ".o5m", ".opl")
-
-#: Files larger than this keep node locations in a temporary file instead of memory.
+#: Files larger than this keep node locations in a temporary file instead of memory (the
+#: place-name lookup follows it too).
 LARGE_FILE_BYTES = 150 * 1024 * 1024
 
 #: Layers built from a way's line geometry; every other layer uses the assembled area.
 LINE_LAYERS = ("paths", "barriers")
 
-#: Name tags searched by the place-name lookup.
-NAME_KEYS = ("name", "name:sv", "name:en", "name:fi", "alt_name", "official_name", "short_name",
-             "loc_name")
 
-#: Place candidates of the same kind closer than this (m) are one place (e.g. a square in two ways).
-SAME_PLACE_GAP_M = 30.0
+def check_osm_file(path: os.PathLike | str) -> Tuple[Path, str]:
+    """Check that ``path`` is an existing, non-empty OSM file; return it and its format.
+
+    Parameters
+    ----------
+    path : path-like
+        The OSM file, whatever its name (``.osm``, ``.osm.xml``, ``interpreter`` ...).
+
+    Returns
+    -------
+    path : Path
+        ``path`` as a Path.
+    format : str
+        libosmium's format string for its content (``"pbf"``, ``"osm"``, ``"osm.bz2"`` ...),
+        see :func:`.osm_format.detect_osm_format`.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, a folder, or not OSM data.
+    DataError
+        When it is empty, or named as OSM data but holds something else.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"OSM file not found: {p}. Check the path, or use the Overpass API.",
+                         options=("osm_file",))
+    if p.is_dir():
+        raise InputError(f"{p} is a folder; give an OSM file (.osm or .osm.pbf).",
+                         options=("osm_file",))
+    if p.stat().st_size == 0:
+        raise DataError(f"The OSM file {p} is empty (0 bytes); download it again.",
+                        options=("osm_file",))
+    return p, detect_osm_format(p)
 
 
 def check_osm_path(path: os.PathLike | str) -> Path:
-    """Return ``path`` as a Path after checking that it exists and looks like an OSM file."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"OSM file not found: {p}. Check the path, or use the Overpass API.")
-    if p.is_dir():
-        raise InputError(f"{p} is a folder; give an .osm or .osm.pbf file.")
-    if not p.name.lower().endswith(OSM_SUFFIXES):
-        raise InputError(f"{p.name} is not an OSM file; expected one of {', '.join(OSM_SUFFIXES)}.")
-    if p.stat().st_size == 0:
-        raise DataError(f"The OSM file {p} is empty (0 bytes); download it again.")
-    return p
+    """Return ``path`` as a Path after checking that it exists and holds OSM data.
+
+    See :func:`check_osm_file`, which also returns the format.
+    """
+    return check_osm_file(path)[0]
 
 
-def _processor(path: Path, keys: Tuple[str, ...], tmpdir: str):
+def osm_stream(path: Path, file_format: str, keys: Tuple[str, ...],
+               tmpdir: str) -> Any:
+    """Return a pyosmium FileProcessor over ``path`` with node locations and areas.
+
+    Parameters
+    ----------
+    path : Path
+        A checked OSM file (:func:`check_osm_file`).
+    file_format : str
+        Its libosmium format, handed over explicitly (the name may say nothing).
+    keys : tuple of str
+        Only objects with one of these tag keys reach Python (libosmium filters in C++).
+    tmpdir : str
+        Folder for the node-location index of files above :data:`LARGE_FILE_BYTES`.
+
+    Returns
+    -------
+    osmium.FileProcessor
+        Typed ``Any``: its objects are told apart by ``is_node()`` ..., which type checkers
+        cannot follow. Iterate it inside ``try``; turn its exceptions into
+        :func:`.osm_format.read_error`.
+    """
     import osmium
 
     if path.stat().st_size > LARGE_FILE_BYTES:
         storage = f"sparse_file_array,{os.path.join(tmpdir, 'nodes.cache')}"
     else:
         storage = "flex_mem"
-    return (osmium.FileProcessor(str(path)).with_locations(storage).with_areas()
+    return (osmium.FileProcessor(osmium.io.File(str(path), file_format))
+            .with_locations(storage).with_areas()
             .with_filter(osmium.filter.KeyFilter(*keys)))
-
-
-def _read_error(path: Path, exc: Exception) -> DataError:
-    text = str(exc)
-    if "entit" in text.lower():
-        reason = ("it declares XML entities, which are refused because they can expand to "
-                  "gigabytes (a 'billion laughs' file); OSM files never need them")
-    elif "xml" in text.lower():
-        reason = f"it is not well-formed OSM XML ({text})"
-    else:
-        reason = f"it is truncated or corrupt ({text})"
-    return DataError(f"The OSM file {path.name} could not be read: {reason}. "
-                     "Download or export the file again.")
 
 
 def _way_coords(way) -> List[Tuple[float, float]]:
@@ -151,13 +193,13 @@ def read_osm_layers(
     place: Place,
     *,
     feedback: Optional[Feedback] = None,
-) -> Tuple[Dict[str, "object"], Dict[str, str]]:
+) -> Tuple[Dict[str, Any], Dict[str, str]]:
     """Stream an OSM file and return the canonical layers that touch the place's study area.
 
     Parameters
     ----------
     path : path-like
-        ``.osm``/``.osm.bz2``/``.osm.pbf`` file.
+        OSM file: XML or PBF, compressed or not, whatever its name.
     place : Place
         The place; its study area bounds what is kept.
     feedback : Feedback, optional
@@ -174,7 +216,7 @@ def read_osm_layers(
     from osmium.geom import WKBFactory
     from shapely import geometry as sg
 
-    path = check_osm_path(path)
+    path, file_format = check_osm_file(path)
     box = place.study_area_wgs84_bounds()
     west, south, east, north = box
     factory = WKBFactory()
@@ -183,7 +225,7 @@ def read_osm_layers(
     count = 0
     with tempfile.TemporaryDirectory(prefix="amp-osm-") as tmpdir:
         try:
-            for obj in _processor(path, keys, tmpdir):
+            for obj in osm_stream(path, file_format, keys, tmpdir):
                 count += 1
                 if count % 5000 == 0:
                     check_cancelled(feedback)
@@ -245,7 +287,7 @@ def read_osm_layers(
                         col.add(layer, poly, osm_id, tagmap.columns_for(layer, tags, attrs),
                                 "" if layer == "buildings" else "surface")
         except (RuntimeError, ValueError, OSError) as exc:
-            raise _read_error(path, exc) from exc
+            raise read_error(path, exc) from exc
     check_cancelled(feedback)
     layers = _to_frames(col, place)
     _link_entrances(layers)
@@ -263,13 +305,14 @@ def read_osm_layers(
     return layers, provenance
 
 
-def _to_frames(col: _Collected, place: Place) -> Dict[str, "object"]:
+def _to_frames(col: _Collected, place: Place) -> Dict[str, Any]:
     import geopandas as gpd
     import numpy as np
     import pandas as pd
     import shapely
-
     from pyproj import CRS
+
+    from amp_qgis_plugin.core.geometry import repair_polygons
 
     study = place.study_area
     shapely.prepare(study)
@@ -288,17 +331,15 @@ def _to_frames(col: _Collected, place: Place) -> Dict[str, "object"]:
             geom[middle] = shapely.line_interpolate_point(geom[middle], 0.5, normalized=True)
         if surface.any():
             geom[surface] = shapely.point_on_surface(geom[surface])
-        if layer == "buildings":
-            invalid = ~shapely.is_valid(geom)
-            if invalid.any():
-                geom[invalid] = shapely.make_valid(geom[invalid])
+        if layer == "buildings":  # self-intersecting outlines: their polygonal part
+            geom, _ = repair_polygons(geom)
         keep = shapely.intersects(study, geom)
         gdf = gpd.GeoDataFrame(rows[keep].reset_index(drop=True), geometry=geom[keep], crs=metric)
         frames[layer] = gdf.drop_duplicates(subset=["osm_id"]).reset_index(drop=True)
     return frames
 
 
-def _link_entrances(layers: Dict[str, "object"]) -> None:
+def _link_entrances(layers: Dict[str, Any]) -> None:
     """Fill ``entrances.building_id`` with the building whose outline is within 1 m."""
     import geopandas as gpd
 
@@ -312,167 +353,5 @@ def _link_entrances(layers: Dict[str, "object"]) -> None:
         .fillna("").astype(str).values
 
 
-# --- the place-name lookup -------------------------------------------------------------------
-
-@dataclass
-class _Candidate:
-    osm_id: str
-    kind: str
-    rank: int
-    geometry: object  # shapely geometry in WGS 84, or None for an outline that could not be built
-    complete: bool
-    element: str  # "area", "line", "point"
-    tags: Dict[str, str]
-
-
-def _name_matches(tags, wanted: str) -> bool:
-    return any((tags.get(k) or "").strip().casefold() == wanted for k in NAME_KEYS)
-
-
-def find_place_by_name(
-    path: os.PathLike | str,
-    name: str,
-    *,
-    study_radius_m: float = DEFAULT_STUDY_RADIUS_M,
-    feedback: Optional[Feedback] = None,
-) -> Place:
-    """Find the square or pedestrian area called ``name`` in an OSM file.
-
-    Areas win over points and lines of the same name (a bus stop and a street called after the
-    square are passed over). Among areas, squares rank before pedestrian areas, marketplaces
-    and parks; parts of one place closer than 30 m are merged (a square mapped as two ways).
-
-    Raises
-    ------
-    PlaceNotFoundError
-        When no area of that name exists (the message names what was found instead), when
-        the area's outline is cut by the extract's edge (never a wrong polygon), or when
-        several distinct areas share the name (their OSM ids are listed).
-    """
-    import osmium
-    from osmium.geom import WKBFactory
-    from shapely import wkb as swkb
-
-    path = check_osm_path(path)
-    wanted = name.strip().casefold()
-    if not wanted:
-        raise InputError("The place name is empty.")
-    factory = WKBFactory()
-    found: List[_Candidate] = []
-    area_ids = set()
-    with tempfile.TemporaryDirectory(prefix="amp-osm-") as tmpdir:
-        try:
-            for i, obj in enumerate(_processor(path, NAME_KEYS, tmpdir)):
-                if i % 5000 == 0:
-                    check_cancelled(feedback)
-                tags = obj.tags
-                if not _name_matches(tags, wanted):
-                    continue
-                tagd = dict(tags)
-                kind = tagmap.place_kind(tagd)
-                rank, label = kind if kind else (99, _describe(tagd))
-                if obj.is_area():
-                    osm_id = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
-                    try:
-                        geom = swkb.loads(factory.create_multipolygon(obj))
-                    except (osmium.InvalidLocationError, RuntimeError):
-                        continue
-                    area_ids.add(osm_id)
-                    found.append(_Candidate(osm_id, label, rank, geom, True, "area", tagd))
-                elif obj.is_node():
-                    geom = swkb.loads(factory.create_point(obj)) if obj.location.valid() else None
-                    found.append(_Candidate(f"n{obj.id}", label, rank, geom, True, "point", tagd))
-                elif obj.is_way():
-                    complete = all(n.location.valid() for n in obj.nodes)
-                    closed_ids = obj.nodes[0].ref == obj.nodes[-1].ref if len(obj.nodes) else False
-                    element = "area" if closed_ids and (kind or tagd.get("area") == "yes") \
-                        else "line"
-                    found.append(_Candidate(f"w{obj.id}", label, rank, None, complete, element,
-                                            tagd))
-                elif obj.is_relation():
-                    if tagd.get("type") in ("multipolygon", "boundary"):
-                        found.append(_Candidate(f"r{obj.id}", label, rank, None, False, "area",
-                                                tagd))
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise _read_error(path, exc) from exc
-    return _choose_place(found, area_ids, name, path, study_radius_m)
-
-
-def _describe(tags: Dict[str, str]) -> str:
-    if tags.get("highway") == "bus_stop" or tags.get("public_transport"):
-        return "public transport stop"
-    if "highway" in tags:
-        return f"street or path (highway={tags['highway']})"
-    if "railway" in tags:
-        return f"railway={tags['railway']}"
-    for key in ("amenity", "shop", "tourism", "building", "leisure", "landuse", "place"):
-        if key in tags:
-            return f"{key}={tags[key]}"
-    return "other object"
-
-
-def _choose_place(found: List[_Candidate], area_ids, name: str, path: Path,
-                  study_radius_m: float) -> Place:
-    import geopandas as gpd
-    from shapely import union_all
-
-    # a building is never the public place, even when it carries the name (a town hall
-    # called after its square); unranked named areas of other kinds may be (a plaza with area=yes)
-    areas = [c for c in found if c.element == "area" and c.geometry is not None
-             and not (c.rank == 99 and c.tags.get("building", "no") != "no")]
-    # outlines that libosmium could not assemble (ways/relations without an assembled area)
-    broken = [c for c in found if c.element == "area" and c.geometry is None
-              and c.osm_id not in area_ids]
-    best_rank = min([c.rank for c in areas] + [c.rank for c in broken if c.rank < 99] + [99])
-    if best_rank == 99 and not areas:
-        others = sorted({f"{c.kind if c.element == 'area' else _describe(c.tags)} ({c.osm_id})"
-                         for c in found})
-        hint = ""
-        points = [c for c in found if c.element == "point" and c.geometry is not None
-                  and c.rank < 99]
-        if points:
-            p = points[0].geometry
-            hint = f" It is mapped as a point at {p.x:.6f},{p.y:.6f}: use --point {p.x:.6f},{p.y:.6f} --radius 40."
-        if not found:
-            raise PlaceNotFoundError(
-                f"No object named {name!r} in {path.name}. Check the spelling (names are matched "
-                "in any case, also name:sv/name:en/alt_name), or give the place as a polygon or a "
-                "point and radius.")
-        raise PlaceNotFoundError(
-            f"No square or pedestrian area named {name!r} in {path.name}; found only: "
-            f"{', '.join(others[:8])}{' ...' if len(others) > 8 else ''}.{hint} Give the place as "
-            "a polygon (--place FILE) or a point and radius (--point LON,LAT --radius M).")
-    best_broken = [c for c in broken if c.rank == best_rank]
-    best = [c for c in areas if c.rank == best_rank]
-    if best_broken and not best:
-        ids = ", ".join(c.osm_id for c in best_broken)
-        raise PlaceNotFoundError(
-            f"The {best_broken[0].kind} {name!r} ({ids}) is cut by the edge of the OSM extract "
-            f"{path.name}: its outline is incomplete, so no polygon is made from it. Use a larger "
-            "extract, the Overpass API, or give the place polygon (--place FILE).")
-    if not best:  # only unranked named areas (e.g. a building called like the square)
-        best = [c for c in areas if c.rank == min(c.rank for c in areas)]
-    # merge parts closer than SAME_PLACE_GAP_M; several separate clusters are ambiguous
-    lon, lat = best[0].geometry.representative_point().coords[0]
-    crs = metric_crs_for(lon, lat)
-    metric_geoms = gpd.GeoSeries([c.geometry for c in best], crs="EPSG:4326").to_crs(crs)
-    metric = list(zip(best, metric_geoms))
-    clusters: List[List[Tuple[_Candidate, object]]] = []
-    for item in metric:
-        for cluster in clusters:
-            if any(item[1].distance(other[1]) <= SAME_PLACE_GAP_M for other in cluster):
-                cluster.append(item)
-                break
-        else:
-            clusters.append([item])
-    if len(clusters) > 1:
-        listing = "; ".join(", ".join(c.osm_id for c, _ in cl) for cl in clusters)
-        raise PlaceNotFoundError(
-            f"{len(clusters)} separate {best[0].kind}s are named {name!r} in {path.name} "
-            f"({listing}). Give the place as a polygon (--place FILE) or a point and radius.")
-    notes: Dict[str, str] = {}
-    geom = repair_polygon(union_all([g for _, g in clusters[0]]), notes)
-    ids = ",".join(c.osm_id for c, _ in clusters[0])
-    display = clusters[0][0][0].tags.get("name", name)
-    return Place(name=display, geometry=geom, crs=crs, study_radius_m=study_radius_m,
-                 kind=best[0].kind, osm_id=ids, source="osm", notes=notes)
+__all__ = ["LARGE_FILE_BYTES", "LINE_LAYERS", "check_osm_file", "check_osm_path",
+           "find_place_by_name", "osm_stream", "read_osm_layers"]
