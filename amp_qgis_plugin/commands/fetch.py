@@ -8,6 +8,7 @@ from pathlib import Path
 
 from amp_qgis_plugin.core.data.overpass.config import DEFAULT_URL, default_cache_dir
 from amp_qgis_plugin.core.errors import InputError
+from amp_qgis_plugin.core.place import PlaceOptions
 
 NAME = "fetch"
 HELP = "Fetch a place's data (OSM file or Overpass API, municipal layers) into one GeoPackage."
@@ -46,10 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --point: radius of the place circle in metres; otherwise the "
                              "study-area radius (like --study-radius)")
     parser.add_argument("--study-radius", type=float, metavar="M",
-                        help="study-area radius around the place in metres (default 800: a "
-                             "10-minute walk at 1.3 m/s)")
+                        help="study-area radius around the place in metres (default "
+                             f"{PlaceOptions.default('study_radius_m'):g}: a 10-minute walk at "
+                             "1.3 m/s)")
     parser.add_argument("--max-place-area", type=float, metavar="M2", default=None,
-                        help="refuse places larger than this many m² (default 100000)")
+                        help="refuse places larger than this many m² (default "
+                             f"{PlaceOptions.default('max_place_area_m2'):g})")
     parser.add_argument("--municipal", action="append", default=[], metavar="FILE",
                         help="municipal layer (any OGR source or WFS URL); repeat for several, "
                              "each followed by its --mapping")
@@ -64,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _request_from_args(args: argparse.Namespace):
     from amp_qgis_plugin.core.fetch import FetchRequest, MunicipalSource
-    from amp_qgis_plugin.core.place import DEFAULT_MAX_PLACE_AREA_M2, DEFAULT_STUDY_RADIUS_M
+    from amp_qgis_plugin.core.place import PlaceOptions
 
     point = None
     study_radius = args.study_radius
@@ -103,8 +106,8 @@ def _request_from_args(args: argparse.Namespace):
         place_name=args.place_name or "", place_file=args.place or "",
         place_layer=args.place_layer, place_where=args.place_where or "",
         point=point, point_radius_m=args.radius if point else 0.0,
-        study_radius_m=study_radius or DEFAULT_STUDY_RADIUS_M,
-        max_place_area_m2=args.max_place_area or DEFAULT_MAX_PLACE_AREA_M2,
+        study_radius_m=study_radius or PlaceOptions.default("study_radius_m"),
+        max_place_area_m2=args.max_place_area or PlaceOptions.default("max_place_area_m2"),
         osm_file=args.osm or "", overpass=overpass,
         municipal=[MunicipalSource(s, m) for s, m in zip(args.municipal, args.mapping)],
         mapping_dir=str(args.mapping_dir or default_mapping_dir()), search_bbox=search_bbox)

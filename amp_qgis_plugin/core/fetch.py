@@ -19,9 +19,8 @@ from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS
 from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, NullFeedback, ScaledFeedback, check_cancelled
 from amp_qgis_plugin.core.place import (
-    DEFAULT_MAX_PLACE_AREA_M2,
-    DEFAULT_STUDY_RADIUS_M,
     Place,
+    PlaceOptions,
     place_from_file,
     place_from_geodataframe,
     place_from_point,
@@ -84,8 +83,9 @@ class FetchRequest:
     place_frame: Optional["gpd.GeoDataFrame"] = None
     point: Optional[Tuple[float, float]] = None
     point_radius_m: float = 0.0
-    study_radius_m: float = DEFAULT_STUDY_RADIUS_M
-    max_place_area_m2: float = DEFAULT_MAX_PLACE_AREA_M2
+    study_radius_m: float = field(default_factory=lambda: PlaceOptions.default("study_radius_m"))
+    max_place_area_m2: float = field(
+        default_factory=lambda: PlaceOptions.default("max_place_area_m2"))
     osm_file: str = ""
     overpass: Optional["OverpassConfig"] = None
     municipal: List[MunicipalSource] = field(default_factory=list)

@@ -11,22 +11,42 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, ClassVar, Dict, Optional, Sequence, Tuple
 
 from amp_qgis_plugin.core.errors import InputError
+from amp_qgis_plugin.core.options import Options, option
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     from shapely.geometry.base import BaseGeometry
 
-#: Default study-area radius (m): a 10-minute walk at 1.3 m/s is 780 m (methodology §6.1;
-#: NYC "10-minute walk" goal), rounded up. Network distance never exceeds the straight line, so
-#: this buffer holds the whole 10-minute network catchment.
-DEFAULT_STUDY_RADIUS_M = 800.0
 
-#: Default largest place area (m²). Gehl: most renowned European squares are < 10,000 m²
-#: (methodology §3.3); 10 times that still covers a town-centre street stretch.
-DEFAULT_MAX_PLACE_AREA_M2 = 100_000.0
+
+@dataclass
+class PlaceOptions(Options):
+    """How a place's study area is made (defaults from ``resources/scoring/place.json``).
+
+    Attributes
+    ----------
+    study_radius_m : float
+        Study-area buffer around the place: 800 m holds a 10-minute walk at 1.3 m/s (780 m,
+        methodology §6.1); network distance never exceeds the straight line.
+    max_place_area_m2 : float
+        Larger places are refused (most renowned European squares are under 10,000 m²).
+    """
+
+    THEME: ClassVar[str] = "place"
+
+    study_radius_m: float = option("study_radius", label="study-area radius", minimum=0,
+                                   exclusive_minimum=True, maximum=5000)
+    max_place_area_m2: float = option("max_place_area", label="largest place area", minimum=0,
+                                      exclusive_minimum=True)
+
+
+#: The defaults of :class:`PlaceOptions` when the module was imported (for signatures; the
+#: interfaces read :meth:`PlaceOptions.default` when they build their parameters).
+DEFAULT_STUDY_RADIUS_M: float = PlaceOptions.default("study_radius_m")
+DEFAULT_MAX_PLACE_AREA_M2: float = PlaceOptions.default("max_place_area_m2")
 
 #: Coarse outline of Sweden (lon, lat), ~10 km accurate, used only to choose SWEREF 99 TM. At sea
 #: it is drawn generously (Gotland and Öland inside), on land it follows the borders with Norway

@@ -60,7 +60,7 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         from amp_qgis_plugin.core.data.overpass.config import DEFAULT_URL
-        from amp_qgis_plugin.core.place import DEFAULT_MAX_PLACE_AREA_M2, DEFAULT_STUDY_RADIUS_M
+        from amp_qgis_plugin.core.place import PlaceOptions
 
         sample = Path(__file__).resolve().parents[2] / "resources" / "sample" / "helsinki-centre.osm.pbf"
         self.add(QgsProcessingParameterEnum(self.SOURCE, tr("OSM source", "OSM-källa"),
@@ -102,15 +102,17 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
                  "Radien för den cirkulära platsen runt mittpunkten, i meter.")
         self.add(QgsProcessingParameterNumber(self.RADIUS, tr("Study-area radius (m)", "Studieområdets radie (m)"),
                                               NUMBER_DOUBLE,
-                                              DEFAULT_STUDY_RADIUS_M, minValue=10.0, maxValue=5000.0),
-                 "How far around the place data is collected. The default 800 m holds a 10-minute "
+                                              PlaceOptions.default("study_radius_m"), minValue=10.0,
+                                              maxValue=5000.0),
+                 "How far around the place data is collected. The default holds a 10-minute "
                  "walk at 1.3 m/s (780 m).",
-                 "Hur långt runt platsen data hämtas. Standardvärdet 800 m rymmer tio minuters "
+                 "Hur långt runt platsen data hämtas. Standardvärdet rymmer tio minuters "
                  "promenad i 1,3 m/s (780 m).")
         self.add(QgsProcessingParameterNumber(self.MAX_PLACE_AREA, tr("Largest place area (m²)",
                                                                       "Största platsyta (m²)"),
                                               NUMBER_DOUBLE,
-                                              DEFAULT_MAX_PLACE_AREA_M2, minValue=100.0),
+                                              PlaceOptions.default("max_place_area_m2"),
+                                              minValue=100.0),
                  "Places larger than this are refused (a square or a town-centre street is far "
                  "smaller; most renowned European squares are under 10,000 m²).",
                  "Större platser än så avvisas (ett torg eller en centrumgata är mycket mindre; de "
