@@ -44,6 +44,10 @@ def test_fetch_by_point_radius(tmp_path, sample_osm, capsys):
 
 @pytest.mark.parametrize("args, words", [
     (["--place-name", "Kauppatori"], "cut by the edge"),
+    # the engine names the concept, the CLI adds its own flags
+    (["--place-name", "Mikonkatu"],
+     "Give the place as a polygon, or as a point and a radius. (--place FILE, --point LON,LAT, "
+     "--radius M)"),
     (["--place-name", "Senaatintori", "--point", "1,2", "--radius", "3"], "exactly one place"),
     (["--point", "abc", "--radius", "3"], "LON,LAT"),
     (["--point", "24.95,60.17"], "--radius"),
