@@ -18,9 +18,17 @@ ORDER = 10
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the fetch options to ``parser``."""
+    add_place_arguments(parser)
+    parser.add_argument("--out", required=True, metavar="FILE.gpkg", help="output GeoPackage")
+
+
+def add_place_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the OSM source, place and municipal-layer options (shared with ``assess``)."""
     src = parser.add_argument_group("OSM source (one of)")
     src.add_argument("--osm", metavar="FILE",
-                     help="local OSM file: .osm, .osm.bz2 or .osm.pbf (a whole-city extract works)")
+                     help="local OSM file, XML or PBF, plain, gzip or bzip2, known by its content "
+                          "(map.osm.xml from JOSM or an Overpass reply 'interpreter' work too; a "
+                          "whole-city extract works)")
     src.add_argument("--overpass", nargs="?", const=DEFAULT_URL, metavar="URL",
                      help=f"download from the Overpass API (default server {DEFAULT_URL})")
     src.add_argument("--overpass-cache", metavar="DIR",
@@ -62,10 +70,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mapping-dir", metavar="DIR", default=None,
                         help="folder of your own mapping presets (default: $AMP_MAPPING_DIR or "
                              "~/.config/amp-place/mappings); see 'amp-place presets'")
-    parser.add_argument("--out", required=True, metavar="FILE.gpkg", help="output GeoPackage")
 
 
-def _request_from_args(args: argparse.Namespace):
+def request_from_args(args: argparse.Namespace):
+    """The :class:`FetchRequest` the place and source options describe."""
     from amp_qgis_plugin.core.fetch import FetchRequest, MunicipalSource
     from amp_qgis_plugin.core.place import PlaceOptions
 
@@ -126,7 +134,7 @@ def run(args: argparse.Namespace, feedback) -> int:
     from amp_qgis_plugin.core.data.placedata import layer_counts
     from amp_qgis_plugin.core.fetch import fetch_to_geopackage
 
-    request = _request_from_args(args)
+    request = request_from_args(args)
     path, data = fetch_to_geopackage(request, args.out, feedback=feedback)
     counts = layer_counts(data)
     print(f"Wrote {path} for {data.name} ({data.provenance.get('place_kind')}, "

@@ -24,6 +24,8 @@ from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from amp_qgis_plugin.core.data.placedata import PlaceData
     from amp_qgis_plugin.core.indicators.result import IndicatorResult
 
@@ -38,6 +40,8 @@ def write_results(results: Sequence["IndicatorResult"], data: "PlaceData",
                   raster_dir: Optional[PathLike] = None,
                   raster_paths: Optional[Mapping[str, Optional[PathLike]]] = None,
                   extra_provenance: Optional[Mapping[str, str]] = None,
+                  tables: Optional[Mapping[str, "pd.DataFrame"]] = None,
+                  place_data: bool = False,
                   feedback: Optional[Feedback] = None) -> Dict[str, Path]:
     """Write indicator results: one GeoPackage and their rasters.
 
@@ -55,6 +59,11 @@ def write_results(results: Sequence["IndicatorResult"], data: "PlaceData",
         Explicit path per raster name; a name mapped to None is not written.
     extra_provenance : mapping, optional
         More provenance rows (e.g. the input files of the run).
+    tables : mapping of str to DataFrame, optional
+        More attribute tables (no geometry) to write, e.g. an assessment's ``scores``.
+    place_data : bool
+        Also write the canonical PlaceData layers (and the schema version), so that the output
+        is itself a PlaceData GeoPackage that later runs can reuse (an assessment).
     feedback : Feedback, optional
         Checked for cancellation between files.
 
@@ -102,6 +111,18 @@ def write_results(results: Sequence["IndicatorResult"], data: "PlaceData",
     check_cancelled(feedback)
     styles: Dict[str, str] = {}
     with atomic_geopackage(gpkg) as tmp:
+        if place_data:
+            from amp_qgis_plugin.core.data.schema import (FEATURE_LAYERS, LAYERS, SCHEMA_VERSION,
+                                                          SCHEMA_VERSION_KEY)
+
+            prov[SCHEMA_VERSION_KEY] = str(SCHEMA_VERSION)
+            for name in FEATURE_LAYERS:
+                check_cancelled(feedback)
+                gtype = LAYERS[name].geometry_type
+                pyogrio.write_dataframe(data[name], tmp, layer=name, driver="GPKG",
+                                        geometry_type=gtype,
+                                        promote_to_multi=(gtype or "").startswith("Multi"))
+                styles[name] = name
         for result in results:
             for name, gdf in result.layers.items():
                 check_cancelled(feedback)
@@ -116,6 +137,9 @@ def write_results(results: Sequence["IndicatorResult"], data: "PlaceData",
             pd.DataFrame(columns=list(FIGURE_COLUMNS))
         figures["verified"] = figures["verified"].astype(str)
         pyogrio.write_dataframe(figures.astype(str), tmp, layer=FIGURES_TABLE, driver="GPKG")
+        for name, table in (tables or {}).items():
+            check_cancelled(feedback)
+            pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG")
         rows = sorted(prov.items())
         pyogrio.write_dataframe(pd.DataFrame({"key": [k for k, _ in rows],
                                               "value": [v for _, v in rows]}),
@@ -126,7 +150,7 @@ def write_results(results: Sequence["IndicatorResult"], data: "PlaceData",
     return written
 
 
-def read_figures(gpkg: PathLike) -> "pd.DataFrame":  # noqa: F821 - pandas imported lazily
+def read_figures(gpkg: PathLike) -> "pd.DataFrame":
     """The ``figures`` table of an output GeoPackage ("no data" values are empty strings)."""
     import pyogrio
 
