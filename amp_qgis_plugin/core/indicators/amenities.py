@@ -31,23 +31,13 @@ import numpy as np
 import shapely
 
 from amp_qgis_plugin.core.data.placedata import PlaceData
-from amp_qgis_plugin.core.errors import DataError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators.result import Figure, IndicatorResult, figure_from_threshold
 from amp_qgis_plugin.core.options import Options, option
 from amp_qgis_plugin.core.thresholds import load_thresholds, threshold
+from amp_qgis_plugin.core.units import STEP_EPS, above, nyc_value, square_feet
 
 THEME = "amenities"
-
-#: One international foot in metres (exact by definition).
-FOOT_M = 0.3048
-#: One square foot in square metres (exactly 0.09290304).
-SQUARE_FOOT_M2 = FOOT_M * FOOT_M
-
-#: Slack for whole-number steps computed in floating point (an area of exactly 1,500 sq ft given
-#: in m² may come back as 1,500.0000000001 sq ft and must not need a second bin).
-_STEP_EPS = 1e-9
-
 
 @dataclass
 class AmenityOptions(Options):
@@ -69,46 +59,13 @@ class AmenityOptions(Options):
                                    maximum=500)
 
 
-def square_feet(area_m2: float) -> float:
-    """An area in m² in square feet (exact conversion).
-
-    >>> round(square_feet(557.0), 1)
-    5995.5
-    """
-    return float(area_m2) / SQUARE_FOOT_M2
-
-
-def above(area_m2: float, limit_sq_ft: float) -> bool:
-    """True when ``area_m2`` is more than ``limit_sq_ft`` (a place of exactly the limit, give or
-    take floating-point noise of the conversion, is not above it)."""
-    return square_feet(area_m2) > limit_sq_ft * (1 + _STEP_EPS)
-
-
-def nyc_value(theme: str, key: str, unit: str) -> float:
-    """The value of threshold ``key`` of ``theme``, checked to be stored in ``unit``.
-
-    The NYC rules are stored in their own units ("sq ft", "sq ft per bin", "ft" ...); a value
-    in another unit (an edited data file) would silently change every requirement.
-
-    Raises
-    ------
-    DataError
-        When the entry is not in ``unit``.
-    """
-    entry = threshold(theme, key)
-    if str(entry.get("unit", "")) != unit:
-        raise DataError(f"The {theme!r} scoring file gives {key!r} in {entry.get('unit')!r}; "
-                        f"the rule is read in {unit!r}. Restore resources/scoring/{theme}.json.")
-    return float(entry["value"])
-
-
 def _t(key: str) -> float:
     return float(threshold(THEME, key)["value"])
 
 
 def _whole_steps_up(x: float) -> int:
     """``ceil(x)``, where an ``x`` within floating-point noise of a whole number stays it."""
-    return int(math.ceil(x - _STEP_EPS))
+    return int(math.ceil(x - STEP_EPS))
 
 
 def required_trees(area_m2: float) -> int:
@@ -126,7 +83,7 @@ def required_trees(area_m2: float) -> int:
     excess = square_feet(area_m2) - base
     if excess <= 0:
         return minimum
-    return minimum + int(math.floor(excess / per_tree + 0.5 + _STEP_EPS))
+    return minimum + int(math.floor(excess / per_tree + 0.5 + STEP_EPS))
 
 
 def required_bins(area_m2: float) -> int:

@@ -56,10 +56,10 @@ import shapely
 
 from amp_qgis_plugin.core.data.placedata import PlaceData
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
-from amp_qgis_plugin.core.indicators.amenities import FOOT_M, above, nyc_value, square_feet
 from amp_qgis_plugin.core.indicators.result import Figure, IndicatorResult, figure_from_threshold
 from amp_qgis_plugin.core.options import Options, option
 from amp_qgis_plugin.core.thresholds import load_thresholds
+from amp_qgis_plugin.core.units import FOOT_M, above, nyc_value, square_feet
 
 THEME = "seating"
 
