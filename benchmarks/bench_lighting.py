@@ -6,10 +6,12 @@ Run from the repository root::
 
 Three measurements in one run, on the bundled Helsinki sample (Senaatintori, 800 m study area):
 
-1. ``engine``: :func:`compute_lighting`'s grid (horizontal + semi-cylindrical illuminance) as
-   used, with the per-lamp 0.01 lx cut-off; rate = (cell, lamp) pairs within reach per second.
-2. ``engine, no cut-off``: :func:`evaluate` of every lamp of the study area at a subset of cells
-   (horizontal only), so the work equals the baseline's.
+1. ``engine``: the grid of :func:`~amp_qgis_plugin.core.indicators.lighting.compute_lighting`
+   (horizontal + semi-cylindrical illuminance) as used, with the per-lamp 0.01 lx cut-off;
+   rate = (cell, lamp) pairs within reach per second.
+2. ``engine, no cut-off``: the kernel's
+   :func:`~amp_qgis_plugin.core.indicators.lighting_kernel.evaluate` of every lamp of the study
+   area at a subset of cells (horizontal only), so the work equals the baseline's.
 3. ``naive``: a plain-Python double loop (``math``; the usual hand-written point-by-point code)
    over the same subset of cells and all lamps, horizontal only.
 
@@ -52,9 +54,9 @@ def naive(xs, ys, lamps_x, lamps_y, heights, scales):
 def main(argv=None) -> int:
     from amp_qgis_plugin.core.data.placedata import read_geopackage
     from amp_qgis_plugin.core.fetch import fetch_to_geopackage, sample_request
-    from amp_qgis_plugin.core.indicators.lighting import (EvaluationStats, LightingOptions,
-                                                          compute_lighting, evaluate,
-                                                          prepare_lamps)
+    from amp_qgis_plugin.core.indicators.lamps import prepare_lamps
+    from amp_qgis_plugin.core.indicators.lighting import LightingOptions, compute_lighting
+    from amp_qgis_plugin.core.indicators.lighting_kernel import EvaluationStats, evaluate
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--place", default="Senaatintori")
@@ -67,18 +69,19 @@ def main(argv=None) -> int:
         data = read_geopackage(gpkg)
 
     # 1. the engine as used
-    opts = LightingOptions(cell_size=args.cell_size)
+    opts = LightingOptions(cell_size_m=args.cell_size)
     compute_lighting(data, opts)  # warm-up (imports, caches)
     tracemalloc.start()
     t0 = time.perf_counter()
-    out = compute_lighting(data, opts)
+    result = compute_lighting(data, opts)
     t_engine = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    st = out.stats
-    cells = int(np.isfinite(out.illuminance).sum())
+    st = result.extras["evaluation_stats"]
+    illuminance = result.rasters["illuminance"]
+    cells = int(np.isfinite(illuminance.array).sum())
     print(f"place {data.name}: {len(data['lamps'])} lamps in the study area, "
-          f"{out.result.value('lamp_count')} reaching the walkable area; {cells} cells of "
+          f"{result.value('lamp_count')} reaching the walkable area; {cells} cells of "
           f"{args.cell_size:g} m; plus {st.points - cells} path samples")
     print(f"whole indicator (areas, lamp defaults, E_h + E_sc grid, dark gaps): "
           f"{t_engine * 1000:.0f} ms, {st.pairs_within_reach:,} pairs within reach, "
@@ -86,12 +89,12 @@ def main(argv=None) -> int:
 
     # 1b. the grid step alone (E_h + E_sc on every walkable cell, with the cut-off)
     grid_lamps, _, _ = prepare_lamps(data["lamps"], data["paths"])
-    xs, ys = out.grid.cell_centres()
-    mask = np.isfinite(out.illuminance)
+    xs, ys = illuminance.grid.cell_centres()
+    mask = np.isfinite(illuminance.array)
     tracemalloc.start()
     gstats = EvaluationStats()
     t0 = time.perf_counter()
-    evaluate(grid_lamps, xs[mask], ys[mask], face_height=1.5, stats=gstats)
+    evaluate(grid_lamps, xs[mask], ys[mask], face_height=opts.face_height_m, stats=gstats)
     t_grid = time.perf_counter() - t0
     _, gpeak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

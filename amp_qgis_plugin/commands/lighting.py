@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Iterable, Optional
 
+from amp_qgis_plugin.commands._options import add_option, options_from_args, remember_flag
 from amp_qgis_plugin.core.errors import InputError
+from amp_qgis_plugin.core.indicators.lighting import LightingOptions
 
 NAME = "lighting"
 HELP = ("Street lighting: horizontal illuminance map (GeoTIFF), E avg / E min / U0, EN 13201-2 "
         "P class, dark share and dark gaps along paths, semi-cylindrical illuminance at 1.5 m.")
 ORDER = 40
+
+#: Name of the GeoPackage written in the ``--out`` folder (the rasters go beside it).
+GPKG_NAME = "lighting.gpkg"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,24 +24,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, metavar="PLACE.gpkg",
                         help="PlaceData GeoPackage written by 'amp-place fetch'")
     parser.add_argument("--out", required=True, metavar="DIR",
-                        help="output folder: illuminance.tif (+ .qml style), semicylindrical.tif, "
-                             "lighting.gpkg (dark_gaps, lamps_used, lighting_figures)")
-    parser.add_argument("--cell-size", type=float, default=1.0, metavar="M",
-                        help="grid cell size in metres (default 1)")
+                        help=f"output folder: illuminance.tif (+ .qml style), semicylindrical.tif, "
+                             f"{GPKG_NAME} (dark_gaps, lamps_used, figures, provenance)")
+    add_option(parser, LightingOptions, "cell_size_m", "--cell-size", "grid cell size")
     parser.add_argument("--ldt", action="append", default=[], metavar="[TYPE=]FILE.ldt",
                         help="EULUMDAT photometric file; TYPE=FILE applies it to lamps whose "
                              "lamp_type or optic is TYPE, a bare FILE to all other lamps. "
                              "Repeat for several types. Default: a generic downward Lambertian "
                              "distribution (conservative)")
-    parser.add_argument("--maintenance-factor", type=float, default=None, metavar="MF",
-                        help="maintenance factor applied to every lamp (default 0.8)")
-    parser.add_argument("--approach", type=float, default=None, metavar="M",
-                        help="include walkable paths within this distance of the place "
-                             "(default 50 m)")
+    remember_flag(parser, "photometry", "--ldt")
+    add_option(parser, LightingOptions, "maintenance_factor", "--maintenance-factor",
+               "maintenance factor applied to every lamp", metavar="MF")
+    add_option(parser, LightingOptions, "approach_distance_m", "--approach",
+               "include walkable paths within this distance of the place")
 
 
-def parse_ldt_options(values) -> Dict[str, str]:
-    """Turn ``--ldt`` values into the photometry mapping (``"*"`` for a bare file)."""
+def parse_ldt_options(values: Optional[Iterable[str]]) -> Dict[str, str]:
+    """Turn ``--ldt`` values into the photometry mapping (``"*"`` for a bare file).
+
+    Raises
+    ------
+    InputError
+        When a file does not exist; ``options`` is ``("photometry",)``.
+    """
     mapping: Dict[str, str] = {}
     for value in values or []:
         key, sep, path = value.partition("=")
@@ -44,29 +54,28 @@ def parse_ldt_options(values) -> Dict[str, str]:
             key, path = "*", value
         key = key.strip() or "*"
         if not Path(path).is_file():
-            raise InputError(f"--ldt: photometric file not found: {path}")
+            which = "every other lamp" if key == "*" else f"lamp type {key!r}"
+            raise InputError(f"Photometric file not found: {path} (for {which}).",
+                             options=("photometry",))
         mapping[key] = path
     return mapping
 
 
 def run(args: argparse.Namespace, feedback) -> int:
     """Compute the lighting indicator, write the outputs and print the figures."""
+    from amp_qgis_plugin.commands._output import print_result
     from amp_qgis_plugin.core.data.placedata import read_geopackage
-    from amp_qgis_plugin.core.indicators.lighting import (LightingOptions, compute_lighting,
-                                                          write_lighting_outputs)
+    from amp_qgis_plugin.core.indicators.lighting import compute_lighting
+    from amp_qgis_plugin.core.outputs import write_results
 
-    options = LightingOptions(cell_size=args.cell_size, photometry=parse_ldt_options(args.ldt),
-                              maintenance_factor=args.maintenance_factor,
-                              approach_distance_m=args.approach)
+    options = options_from_args(LightingOptions, args, photometry=parse_ldt_options(args.ldt))
     data = read_geopackage(args.data)
-    out = compute_lighting(data, options, feedback=feedback)
-    written = write_lighting_outputs(out, args.out, feedback=feedback)
-    print(f"Lighting of {data.name or 'the place'} ({options.cell_size:g} m grid):")
-    for line in out.result.lines():
-        print(f"  {line}")
-    for key in ("illuminance", "semicylindrical", "gpkg"):
-        if key in written:
-            print(f"Wrote {written[key]}")
+    result = compute_lighting(data, options, feedback=feedback)
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = write_results([result], data, out_dir / GPKG_NAME, feedback=feedback)
+    print_result(f"Lighting of {data.name or 'the place'} ({options.cell_size_m:g} m grid):",
+                 [result], written)
     if "illuminance" not in written:
         print("No illuminance map written: no lamp data (see the warning above).")
     return 0

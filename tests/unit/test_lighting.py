@@ -1,4 +1,5 @@
-"""Tests of the street-lighting indicator (amp_qgis_plugin.core.indicators.lighting).
+"""Tests of the street-lighting indicator (``core.indicators.lighting``), its kernel
+(``lighting_kernel``) and lamp preparation (``lamps``).
 
 Analytic cases use the point-source law E = I cos^3(gamma) / h^2 (methodology 4.4) with values
 computed by hand in the docstrings; bad-input cases build small PlaceData objects by hand.
@@ -17,10 +18,10 @@ from shapely.geometry import LineString, Point, box
 from amp_qgis_plugin.core.data.placedata import PlaceData
 from amp_qgis_plugin.core.errors import CancelledError, InputError
 from amp_qgis_plugin.core.feedback import RecordingFeedback
-from amp_qgis_plugin.core.indicators.lighting import (LampSet, LightingOptions, compute_lighting,
-                                                      evaluate, p_class_reached, prepare_lamps)
-from amp_qgis_plugin.core.indicators.photometry import (LambertianPhotometry, TablePhotometry,
-                                                        read_ldt)
+from amp_qgis_plugin.core.indicators.lamps import prepare_lamps
+from amp_qgis_plugin.core.indicators.lighting import LightingOptions, compute_lighting, p_class_reached
+from amp_qgis_plugin.core.indicators.lighting_kernel import LampSet, evaluate
+from amp_qgis_plugin.core.indicators.photometry import LambertianPhotometry, TablePhotometry, read_ldt
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "lighting"
 CRS = "EPSG:3006"
@@ -188,13 +189,13 @@ def test_place_figures_single_central_lamp():
     Lambertian source: the flux within radius R is Phi MF R^2/(R^2+h^2), and the square lies
     between the circles R = 20 m and R = 28.3 m."""
     data = _place(_lamps([(1020, 1020)], height_m=[5.0], lumen=[3000.0]))
-    out = compute_lighting(data, LightingOptions(cell_size=1.0))
-    r = out.result
+    r = compute_lighting(data, LightingOptions(cell_size_m=1.0))
+    illuminance = r.rasters["illuminance"]
     assert r.value("lamp_count") == 1
     assert r.value("walkable_area_m2") == pytest.approx(1600.0)
-    assert out.grid.shape == (40, 40)
-    assert np.isfinite(out.illuminance).sum() == 1600
-    assert out.illuminance.max() == pytest.approx(30.558 * (25 / 25.5) ** 2, rel=0.01)
+    assert illuminance.grid.shape == (40, 40)
+    assert np.isfinite(illuminance.array).sum() == 1600
+    assert illuminance.array.max() == pytest.approx(30.558 * (25 / 25.5) ** 2, rel=0.01)
     assert r.value("emin") == pytest.approx(0.0310, rel=0.02)
     assert r.value("p_class") == "below P6"
     assert 0 < r.value("dark_share") < 100
@@ -247,13 +248,15 @@ def test_duplicated_lamps_are_dropped_with_warning():
 
 
 def test_no_lamps_reports_no_data_not_darkness():
+    """No lamps: no raster at all (zeros would read as darkness), every figure "no data"."""
     data = _place()
     fb = RecordingFeedback()
-    out = compute_lighting(data, feedback=fb)
-    assert out.grid is None and out.illuminance is None
+    r = compute_lighting(data, feedback=fb)
+    assert r.rasters == {}
     for key in ("eavg", "emin", "u0", "dark_share", "esc_min", "lamp_count"):
-        assert out.result.value(key) is None
+        assert r.value(key) is None
     assert any("no data" in w for w in fb.warnings)
+    assert len(r.layers["dark_gaps"]) == 0 and len(r.layers["lamps_used"]) == 0
 
 
 def test_no_lamps_but_lit_paths_says_so():
@@ -261,12 +264,12 @@ def test_no_lamps_but_lit_paths_says_so():
     lit=yes' (the path lies inside the 50 m approach zone entirely)."""
     paths = gpd.GeoDataFrame({"highway": ["footway"], "lit": ["yes"]},
                              geometry=[LineString([(990, 1020), (1050, 1020)])], crs=CRS)
-    out = compute_lighting(_place(paths=paths))
-    fig = out.result.figure("lamp_count")
+    r = compute_lighting(_place(paths=paths))
+    fig = r.figure("lamp_count")
     assert fig.value is None and fig.note == "no data; 60 m of paths tagged lit=yes"
-    assert out.result.value("lit_yes_path_m") == pytest.approx(60.0)
-    assert out.result.value("dark_share") is None
-    assert any("lit=yes" in w for w in out.result.warnings)
+    assert r.value("lit_yes_path_m") == pytest.approx(60.0)
+    assert r.value("dark_share") is None
+    assert any("lit=yes" in w for w in r.warnings)
 
 
 def test_dark_gaps_along_a_path():
@@ -279,12 +282,12 @@ def test_dark_gaps_along_a_path():
                              geometry=[LineString([(960, 1020), (1080, 1020)])], crs=CRS)
     d_lit = math.sqrt(5 * math.sqrt(2400 / math.pi) - 25)
     assert d_lit == pytest.approx(10.64, abs=0.01)
-    out = compute_lighting(_place(lamps, paths), LightingOptions(cell_size=2.0))
-    gaps = out.result.layers["dark_gaps"]
+    r = compute_lighting(_place(lamps, paths), LightingOptions(cell_size_m=2.0))
+    gaps = r.layers["dark_gaps"]
     assert len(gaps) == 2
     assert gaps["length_m"].tolist() == pytest.approx([60 - d_lit] * 2, abs=1.0)
     assert (gaps["e_max_lx"] < 1.0).all() and (gaps["osm_id"] == "w1").all()
-    assert out.result.value("dark_gap_length_m") == pytest.approx(2 * (60 - d_lit), abs=2.0)
+    assert r.value("dark_gap_length_m") == pytest.approx(2 * (60 - d_lit), abs=2.0)
 
 
 def test_cancel_inside_the_chunk_loop():
@@ -292,19 +295,75 @@ def test_cancel_inside_the_chunk_loop():
                    height_m=[6.0] * 9)
     fb = RecordingFeedback(cancel_after=2)
     with pytest.raises(CancelledError):
-        compute_lighting(_place(lamps), LightingOptions(cell_size=1.0, chunk_pairs=500),
+        compute_lighting(_place(lamps), LightingOptions(cell_size_m=1.0, chunk_pairs=500),
                          feedback=fb)
     assert fb.cancel_checks >= 2
 
 
-def test_bad_options():
-    with pytest.raises(InputError):
-        compute_lighting(_place(), LightingOptions(cell_size=0))
+def test_bad_options_name_the_option():
+    """Out-of-range options are refused on creation with the label, range and option id."""
+    with pytest.raises(InputError) as exc:
+        compute_lighting(_place(), LightingOptions(cell_size_m=0))
+    assert str(exc.value) == "The grid cell size must be 0.1 to 50 m, not 0."
+    assert exc.value.options == ("cell_size_m",)
     lamps = _lamps([(0, 0)], height_m=[6.0])
-    with pytest.raises(InputError, match="EULUMDAT"):
+    with pytest.raises(InputError, match="EULUMDAT") as exc:
         prepare_lamps(lamps, photometry={"*": FIX / "README.md"})
-    with pytest.raises(InputError, match="maintenance factor"):
+    assert exc.value.options == ("photometry",)
+    with pytest.raises(InputError) as exc:
         prepare_lamps(lamps, maintenance_factor=1.5)
+    assert str(exc.value) == "The maintenance factor must be more than 0 and at most 1, not 1.5."
+    assert exc.value.options == ("maintenance_factor",)
+    with pytest.raises(InputError) as exc:
+        compute_lighting(_place(lamps), LightingOptions(photometry={"*": FIX / "missing.ldt"}))
+    assert str(exc.value) == f"Photometric file not found: {FIX / 'missing.ldt'}."
+    assert exc.value.options == ("photometry",)
+
+
+def test_option_defaults_come_from_the_data_file():
+    """Every default is the "defaults" entry of lighting.json, read independently here."""
+    import json
+
+    from amp_qgis_plugin.core.thresholds import SCORING_DIR
+
+    defaults = json.loads((SCORING_DIR / "lighting.json").read_text(encoding="utf-8"))["defaults"]
+    opts = LightingOptions()
+    for name in ("cell_size_m", "maintenance_factor", "approach_distance_m", "face_height_m",
+                 "negligible_lux", "path_sample_m", "chunk_pairs"):
+        assert getattr(opts, name) == defaults[name]["value"], name
+        assert defaults[name]["source"] and "unit" in defaults[name], name
+    assert (opts.cell_size_m, opts.maintenance_factor, opts.approach_distance_m) == (1.0, 0.8, 50.0)
+    assert opts.chunk_pairs == 400_000 and isinstance(opts.chunk_pairs, int)
+    assert opts.photometry == {}
+    params = LightingOptions(photometry={"post_top": TablePhotometry(name="x.ldt")}).parameters()
+    assert params["photometry"] == "post_top=x.ldt"
+    assert params["maintenance_factor"] == "0.8" and params["chunk_pairs"] == "400000"
+
+
+def test_grid_too_fine_for_the_area_names_the_cell_size():
+    """A 320 x 320 m square at 0.1 m would be 3200 x 3200 = 10,240,000 cells, above the
+    10,000,000 of lighting.json's max_grid_cells; the smallest cell size suggested,
+    sqrt(320 * 320 / 1e7) = 0.1012 m rounded up to the centimetre, is 0.11 m, and a 0.11 m grid
+    (2910 x 2910 = 8,468,100 cells) passes."""
+    from amp_qgis_plugin.core.indicators.lighting import lighting_grid
+    from amp_qgis_plugin.core.raster import Grid
+
+    data = PlaceData(crs=CRS)
+    sq = box(0, 0, 320, 320)
+    data["place"] = gpd.GeoDataFrame({"name": ["Stort torg"]}, geometry=[sq], crs=CRS)
+    data["study_area"] = gpd.GeoDataFrame({"name": ["Stort torg"]}, geometry=[sq.buffer(300)],
+                                          crs=CRS)
+    data["lamps"] = _lamps([(160, 160)], height_m=[6.0])
+    with pytest.raises(InputError) as exc:
+        compute_lighting(data, LightingOptions(cell_size_m=0.1))
+    assert str(exc.value) == (
+        "The illuminance grid over the walkable area (320 x 320 m) would have 10,240,000 cells "
+        "of 0.1 m, more than the 10,000,000 evaluated at most; use a larger cell size (at least "
+        "0.11 m).")
+    assert exc.value.options == ("cell_size_m",)
+    assert "--" not in str(exc.value)
+    assert Grid.over(sq, 0.11, CRS).size == 2910 * 2910
+    assert lighting_grid(sq, 0.11, CRS).size == 8_468_100
 
 
 # ----------------------------------------------------------------------------- real sample
@@ -346,8 +405,8 @@ def test_senaatintori_real_sample(senaatintori_data, tmp_path):
     assert len(data["lamps"]) == inside == 416
     assert data["lamps"]["height_m"].isna().all() and data["lamps"]["lumen"].isna().all()
 
-    out = compute_lighting(data, LightingOptions(cell_size=2.0))
-    r = out.result
+    r = compute_lighting(data, LightingOptions(cell_size_m=2.0))
+    illuminance = r.rasters["illuminance"]
     lamps_used = r.layers["lamps_used"]
     assert r.value("lamp_count") == len(lamps_used) > 10
     assert set(lamps_used["height_used_m"]) <= {5.0, 6.0, 8.0}
@@ -356,21 +415,23 @@ def test_senaatintori_real_sample(senaatintori_data, tmp_path):
     assert pairs <= {(5.0, 2500.0), (6.0, 4000.0), (8.0, 8000.0)}
 
     _, all_lamps, _ = prepare_lamps(data["lamps"], data["paths"])
-    row, col = np.unravel_index(np.nanargmax(out.illuminance), out.illuminance.shape)
-    xs, ys = out.grid.cell_centres()
+    row, col = np.unravel_index(np.nanargmax(illuminance.array), illuminance.grid.shape)
+    xs, ys = illuminance.grid.cell_centres()
     px, py = xs[row, col], ys[row, col]
     by_hand = 0.0
     for geom, h, phi in zip(all_lamps.geometry, all_lamps["height_used_m"],
                             all_lamps["lumen_used"]):
         d2 = (geom.x - px) ** 2 + (geom.y - py) ** 2
         by_hand += 0.8 * phi * h * h / (math.pi * (h * h + d2) ** 2)
-    assert out.illuminance[row, col] == pytest.approx(by_hand, abs=0.01 * 416)
-    assert out.illuminance[row, col] == pytest.approx(by_hand, rel=0.01)
+    assert illuminance.array[row, col] == pytest.approx(by_hand, abs=0.01 * 416)
+    assert illuminance.array[row, col] == pytest.approx(by_hand, rel=0.01)
 
-    from amp_qgis_plugin.core.indicators.lighting import write_lighting_outputs
+    from amp_qgis_plugin.core.outputs import read_figures, read_provenance, write_results
 
-    written = write_lighting_outputs(out, tmp_path)
-    assert (tmp_path / "illuminance.qml").exists()
+    written = write_results([r], data, tmp_path / "lighting.gpkg")
+    assert set(written) == {"illuminance", "semicylindrical", "gpkg"}
+    assert written["illuminance"] == tmp_path / "illuminance.tif"
+    assert (tmp_path / "illuminance.qml").exists() and (tmp_path / "semicylindrical.qml").exists()
     with rasterio.open(written["illuminance"]) as src:
         assert src.crs.to_string() == data.crs
         e = src.read(1, masked=True)
@@ -381,23 +442,21 @@ def test_senaatintori_real_sample(senaatintori_data, tmp_path):
     assert r.value("dark_share") == pytest.approx(100 * float((cells < 1.0).mean()), abs=0.01)
     assert r.value("walkable_area_m2") > data.place_polygon.area
 
-
-def test_cli_lighting_writes_outputs_and_prints_figures(senaatintori_gpkg, tmp_path, capsys):
-    """``amp-place lighting --data PLACE.gpkg --out DIR`` on the Senaatintori sample."""
+    # The GeoPackage: both layers, the shared figures table and the provenance, read back.
     import pyogrio
 
-    from amp_qgis_plugin.cli import main
+    layers = dict(pyogrio.list_layers(written["gpkg"]))
+    assert layers["dark_gaps"] == "MultiLineString" and layers["lamps_used"] == "Point"
+    assert len(pyogrio.read_dataframe(written["gpkg"], layer="lamps_used")) == len(lamps_used)
+    figures = read_figures(written["gpkg"]).set_index("key")
+    assert (figures["theme"] == "lighting").all()
+    assert list(figures.index) == [f.key for f in r.figures]
+    assert float(figures.loc["eavg", "value"]) == r.value("eavg")
+    assert figures.loc["p_class", "value"] == r.value("p_class")
+    prov = read_provenance(written["gpkg"])
+    from amp_qgis_plugin.__about__ import __version__
 
-    out = tmp_path / "light"
-    rc = main(["lighting", "--data", str(senaatintori_gpkg), "--out", str(out),
-               "--cell-size", "2", "--ldt", f"post_top={FIX / 'symmetric_post_top.ldt'}"])
-    printed = capsys.readouterr().out
-    assert rc == 0
-    for name in ("illuminance.tif", "illuminance.qml", "semicylindrical.tif", "lighting.gpkg"):
-        assert (out / name).exists()
-    layers = {row[0] for row in pyogrio.list_layers(out / "lighting.gpkg")}
-    assert {"dark_gaps", "lamps_used", "lighting_figures"} <= layers
-    assert "EN 13201-2 P class reached" in printed and "Dark share" in printed
-    assert main(["lighting", "--data", str(tmp_path / "missing.gpkg"), "--out", str(out)]) == 1
-    assert main(["lighting", "--data", str(senaatintori_gpkg), "--out", str(out),
-                 "--ldt", str(tmp_path / "none.ldt")]) == 1
+    assert prov["lighting.param.maintenance_factor"] == "0.8"
+    assert prov["lighting.param.cell_size_m"] == "2.0"
+    assert prov["run.plugin_version"] == __version__
+    assert prov["osm_timestamp"] == data.provenance["osm_timestamp"] == "2019-04-21T09:50:14+00:00"

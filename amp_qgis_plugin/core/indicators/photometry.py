@@ -36,6 +36,8 @@ import numpy as np
 
 from amp_qgis_plugin.core.errors import DependencyError, InputError
 
+#: Option id of the photometric files (``LightingOptions.photometry``), named by read errors.
+_OPTIONS = ("photometry",)
 #: Fine gamma grid (degrees) used to bound a lamp's largest possible contribution.
 _BOUND_GAMMA = np.linspace(0.0, 90.0, 1801)
 
@@ -176,7 +178,8 @@ def read_ldt(path: Path | str) -> TablePhotometry:
     Raises
     ------
     InputError
-        If the file is missing or its counts, angles or intensities are inconsistent.
+        If the file is missing or its counts, angles or intensities are inconsistent;
+        ``options`` is ``("photometry",)`` (the photometric files of the lighting options).
     DependencyError
         If the ``eulumdat-py`` package is not installed.
     """
@@ -187,11 +190,12 @@ def read_ldt(path: Path | str) -> TablePhotometry:
                               "install it with 'pip install eulumdat-py'.") from exc
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"Photometric file not found: {path}.")
+        raise InputError(f"Photometric file not found: {path}.", options=_OPTIONS)
     try:
         ldt = LdtReader.read(path)
     except (ValueError, IndexError, OSError) as exc:
-        raise InputError(f"{path.name} is not a readable EULUMDAT (.ldt) file: {exc}") from exc
+        raise InputError(f"{path.name} is not a readable EULUMDAT (.ldt) file: {exc}",
+                         options=_OPTIONS) from exc
     h = ldt.header
     problem = None
     if h.mc <= 0 or h.ng < 2:
@@ -212,7 +216,7 @@ def read_ldt(path: Path | str) -> TablePhotometry:
         elif not np.all(np.isfinite(table)) or np.any(table < 0):
             problem = "it has negative or non-numeric intensities"
     if problem is not None:
-        raise InputError(f"{path.name} is not a valid EULUMDAT file: {problem}.")
+        raise InputError(f"{path.name} is not a valid EULUMDAT file: {problem}.", options=_OPTIONS)
     flux = float(sum(abs(f) for f in h.lamp_flux)) or None
     conv = h.conv_factor if h.conv_factor and h.conv_factor > 0 else 1.0
     if h.mc == 1:
