@@ -45,6 +45,9 @@ T = TypeVar("T", bound="Options")
 
 _MISSING = object()
 
+#: Units not written after a number in messages ("at most 1", not "at most 1 ratio").
+_UNITLESS = frozenset({"ratio", "count", "share", "factor", "-"})
+
 
 @dataclass(frozen=True)
 class OptionSpec:
@@ -78,7 +81,7 @@ class OptionSpec:
 
     def range_text(self) -> str:
         """The valid range in words, e.g. ``"more than 0 m"``."""
-        unit = f" {self.unit}" if self.unit else ""
+        unit = f" {self.unit}" if self.unit and self.unit not in _UNITLESS else ""
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         lo, hi = self.minimum, self.maximum

@@ -117,6 +117,16 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
             self._option_parameters: Dict[str, str] = {}
         return self._option_parameters
 
+    def name_parameter(self, option_id: str, parameter: str) -> None:
+        """Say that ``parameter`` gives the engine option ``option_id`` (for error hints only).
+
+        For inputs the algorithm converts itself (a photometric file into a mapping), which
+        :meth:`options_from_parameters` must not read as a number.
+        """
+        if not hasattr(self, "_hint_parameters"):
+            self._hint_parameters: Dict[str, str] = {}
+        self._hint_parameters[option_id] = parameter
+
     def add_option(self, options: Type[Any], name: str, parameter: str,
                    label: Tuple[str, str], help_en: str, help_sv: str, *,
                    advanced: bool = False, enum: Optional[Sequence[Tuple[str, str]]] = None,
@@ -178,6 +188,7 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
         """`` (parameter A, B)`` naming this algorithm's parameters for engine option ids."""
         known = dict(self.COMMON_PARAMETERS)
         known.update(self.option_parameters())
+        known.update(getattr(self, "_hint_parameters", {}))
         own = {p.name() for p in self.parameterDefinitions()}
         names = [known[i] for i in option_ids if i in known and known[i] in own]
         if not names:

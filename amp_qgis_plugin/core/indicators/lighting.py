@@ -94,8 +94,7 @@ class LightingOptions(Options):
     cell_size_m: float = option("cell_size_m", label="grid cell size", minimum=0.1, maximum=50)
     photometry: Mapping[str, Union[str, Path, Photometry]] = option(
         None, label="photometric files", default={})
-    # unit="" for a ratio and a count: messages say "at most 1", not "at most 1 ratio".
-    maintenance_factor: float = option("maintenance_factor", label="maintenance factor", unit="",
+    maintenance_factor: float = option("maintenance_factor", label="maintenance factor",
                                        minimum=0, exclusive_minimum=True, maximum=1)
     approach_distance_m: float = option("approach_distance_m", label="approach path distance",
                                         minimum=0)
@@ -105,7 +104,7 @@ class LightingOptions(Options):
                                    minimum=0, maximum=1)
     path_sample_m: float = option("path_sample_m", label="sample spacing along paths",
                                   minimum=0, exclusive_minimum=True, maximum=50)
-    chunk_pairs: int = option("chunk_pairs", label="evaluation block size", unit="", minimum=1)
+    chunk_pairs: int = option("chunk_pairs", label="evaluation block size", minimum=1)
 
     def __post_init__(self) -> None:
         super().__post_init__()

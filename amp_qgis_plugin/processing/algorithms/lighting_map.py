@@ -159,6 +159,8 @@ class LightingMapAlgorithm(AmpAlgorithm):
                  "armaturerna med antagna värden (lamps_used), nyckeltalen (figures: värde, "
                  "enhet, gränsvärde och källa för varje) och källtabellen (provenance).")
         self.add_figure_outputs("lighting", labels=FIGURE_LABELS)
+        # errors about the photometric file name this algorithm's file parameter
+        self.name_parameter("photometry", self.LDT_FILE)
         self.addOutput(QgsProcessingOutputString("P_CLASS", tr("EN 13201-2 P class reached",
                                                                "Uppnådd P-klass (EN 13201-2)")))
 
@@ -170,8 +172,6 @@ class LightingMapAlgorithm(AmpAlgorithm):
         ldt_type = (self.parameterAsString(parameters, self.LDT_TYPE, context) or "").strip()
         options = self.options_from_parameters(LightingOptions, parameters, context,
                                                photometry={ldt_type or "*": ldt} if ldt else {})
-        # Errors about the photometric file name this algorithm's file parameter.
-        self.option_parameters()["photometry"] = self.LDT_FILE
         data = read_geopackage(self.parameterAsFile(parameters, self.DATA, context))
         result = compute_lighting(data, options, feedback=feedback)
         gpkg = self.parameterAsFileOutput(parameters, self.OUTPUT_GPKG, context)
