@@ -12,6 +12,12 @@ building footprints within the radius of the place), with a 100 m radius.
 - **shapely 720 rays**: per observer 720 rays as LineStrings, an STRtree query for the walls
   each crosses, nearest intersection per ray, area of the ray-end polygon (the plain baseline).
 
+A second table times :func:`amp_qgis_plugin.core.indicators.isovist.isovist`, the one-observer
+call for scripts, in a loop of single calls (``--single-observers``): given the raw building
+polygons within the radius of the place (repaired and unioned again on every call) and given
+:class:`~amp_qgis_plugin.core.indicators.isovist.Obstacles` prepared once from all the sample's
+buildings, next to the batch engine's polygons and measures for the same observers.
+
 Each timing is the best of ``--repeat`` runs after a warm-up; shapely runs on a subset
 (``--shapely-observers``) because it is slow. Peak memory is the tracemalloc peak (numpy and
 shapely allocations) of one run. pysovist is a benchmark-only dependency::
@@ -36,7 +42,7 @@ import numpy as np
 import shapely
 
 from amp_qgis_plugin.core.indicators import isovist_kernel as kernel
-from amp_qgis_plugin.core.indicators.sightlines import Obstacles
+from amp_qgis_plugin.core.indicators.isovist import IsovistEngine, Obstacles, isovist
 
 
 def load(cell: float, radius: float):
@@ -91,6 +97,30 @@ def shapely_areas(obs: np.ndarray, walls: kernel.WallSet, radius: float, rays: i
     return out
 
 
+def single_calls(data, obs: np.ndarray, obstacles: Obstacles, radius: float, repeat: int):
+    """Isovists per second of single ``isovist()`` calls (raw polygons, prepared obstacles) and
+    of the batch engine (polygons, measures) on the same observers."""
+    from shapely.geometry import Point
+
+    place = data.place_polygon
+    buildings = data["buildings"].geometry.values
+    near = list(buildings[shapely.intersects(buildings, place.buffer(radius))])
+    points = [Point(xy) for xy in obs]
+    engine = IsovistEngine(obstacles, radius)
+    rows = []
+    for name, fn in (
+            (f"isovist(), {len(near)} raw polygons", lambda: [isovist(p, near, radius) for p in points]),
+            ("isovist(), prepared Obstacles", lambda: [isovist(p, obstacles, radius) for p in points]),
+            ("IsovistEngine.polygons (batch)", lambda: engine.polygons(obs)),
+            ("IsovistEngine.field (batch)", lambda: engine.field(obs))):
+        t, _, _ = timed(fn, repeat)
+        rows.append((name, len(obs), t))
+    single = [isovist(p, obstacles, radius).area for p in points]
+    batch = [p.area for p in engine.polygons(obs)]
+    worst = float(np.max(np.abs(np.subtract(single, batch))))
+    return rows, worst
+
+
 def timed(fn, repeat: int):
     """Best wall time of ``repeat`` runs after one warm-up, the result and the memory peak."""
     fn()
@@ -116,9 +146,23 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=2, help="processes for the parallel rows")
     ap.add_argument("--shapely-observers", type=int, default=300)
+    ap.add_argument("--single-observers", type=int, default=300,
+                    help="observers of the single-call table")
+    ap.add_argument("--single-only", action="store_true", help="only the single-call table")
     args = ap.parse_args(argv)
     R = args.radius
-    _, obs, walls, _ = load(args.cell, R)
+    data, obs, walls, obstacles = load(args.cell, R)
+    k = min(args.single_observers, len(obs))
+    single_rows, worst = single_calls(data, obs[np.linspace(0, len(obs) - 1, k).astype(int)],
+                                      obstacles, R, args.repeat)
+    print(f"Single isovist() calls at Senaatintori ({k} observers, radius {R:g} m):")
+    print(f"{'method':36s} {'observers':>9s} {'time s':>8s} {'isovists/s':>11s}")
+    for name, cnt, tt in single_rows:
+        print(f"{name:36s} {cnt:9d} {tt:8.3f} {cnt / tt:11.0f}")
+    print(f"largest area difference single prepared call vs batch polygon: {worst:.2e} m2")
+    print()
+    if args.single_only:
+        return 0
     n = len(obs)
     print(f"Senaatintori: {n} observers on a {args.cell:g} m grid, {len(walls)} wall segments "
           f"within {R:g} m of the place, radius {R:g} m")

@@ -1,4 +1,5 @@
-"""Isovists and sightline indicators against analytic cases and the real Senaatintori sample."""
+"""The sightlines indicator: options, concealment pockets, the Senaatintori sample and a toy
+place by hand (the isovist engine itself is tested in test_isovist.py)."""
 
 from __future__ import annotations
 
@@ -7,179 +8,40 @@ import math
 import numpy as np
 import pytest
 import shapely
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, Point, box
 
 from amp_qgis_plugin.core.errors import CancelledError, InputError
 from amp_qgis_plugin.core.feedback import RecordingFeedback
-from amp_qgis_plugin.core.indicators import isovist_kernel as kernel
-from amp_qgis_plugin.core.indicators.sightlines import (IsovistEngine, Obstacles,
-                                                        SightlineOptions, concealment_pockets,
-                                                        isovist, sightlines)
+from amp_qgis_plugin.core.indicators.isovist import Obstacles
+from amp_qgis_plugin.core.indicators.sightlines import (
+    STREET_VISIBILITY_LABEL,
+    SightlineOptions,
+    compute_sightlines,
+    concealment_pockets,
+)
 
 R = 100.0
-#: Relative area error of a disc drawn every 0.5 degrees: 1 - sin(d)/d with d = 2 pi / 720.
-ARC_TOL = 1.3e-5
 
 
-def _measures(xy, polys, radius=R, walls=None):
-    eng = IsovistEngine(Obstacles.build(polys, walls), radius)
-    return eng.field(np.atleast_2d(np.asarray(xy, float)))
-
-
-def _shadow_area(observer, polys, radius, quad_segs=2048):
-    """Independent construction: disc minus the union of every edge's shadow (shapely only)."""
-    ox, oy = observer
-    shadows = []
-    for poly in polys:
-        ring = np.asarray(poly.exterior.coords)
-        for (ax, ay), (bx, by) in zip(ring[:-1], ring[1:]):
-            far = 50 * radius
-            da, db = math.hypot(ax - ox, ay - oy), math.hypot(bx - ox, by - oy)
-            qa = (ox + (ax - ox) / da * far, oy + (ay - oy) / da * far)
-            qb = (ox + (bx - ox) / db * far, oy + (by - oy) / db * far)
-            shadows.append(Polygon([(ax, ay), (bx, by), qb, qa]).buffer(0))
-    disc = Point(observer).buffer(radius, quad_segs=quad_segs)
-    return disc.difference(shapely.union_all(shadows + list(polys))).area
-
-
-def test_closed_square_room_area_is_room_area():
-    """A 10 m x 10 m room (walls 1 m thick, a polygon with a hole): isovist = 100 m2 anywhere."""
-    room = box(-1, -1, 11, 11).difference(box(0, 0, 10, 10))
-    for xy in [(5, 5), (0.5, 9.2), (7.3, 1.1)]:
-        poly = isovist(Point(xy), [room], R)
-        assert poly.area == pytest.approx(100.0, rel=1e-12)
-        fld = _measures(xy, [room])
-        assert fld.measures["area"][0] == pytest.approx(100.0, rel=1e-12)
-        assert fld.measures["perimeter"][0] == pytest.approx(40.0, rel=1e-12)
-        assert fld.measures["occlusivity"][0] == pytest.approx(0.0, abs=1e-9)
-        assert fld.measures["compactness"][0] == pytest.approx(4 * math.pi * 100 / 1600)
-
-
-def test_radius_clipping_no_obstacles():
-    """No obstacles: area = pi r^2 exactly; the drawn polygon within the 0.5-degree arc step."""
-    fld = _measures((3.0, 4.0), [], radius=R)
-    assert fld.measures["area"][0] == pytest.approx(math.pi * R * R, rel=1e-12)
-    assert fld.measures["perimeter"][0] == pytest.approx(2 * math.pi * R, rel=1e-12)
-    assert fld.measures["max_radial"][0] == pytest.approx(R)
-    poly = isovist(Point(3, 4), [], R)
-    assert poly.area == pytest.approx(math.pi * R * R, rel=ARC_TOL)
-    assert poly.area < math.pi * R * R
-    # A building entirely beyond the radius changes nothing.
-    fld2 = _measures((0, 0), [box(150, 0, 160, 10)], radius=R)
-    assert fld2.measures["area"][0] == pytest.approx(math.pi * R * R, rel=1e-12)
-
-
-def test_square_obstacle_in_open_field_by_hand():
-    """Square of side s centred at distance d on the x axis, observer at the origin.
-
-    The silhouette is the near face x = d - s/2; its corners are seen at +-alpha with
-    tan(alpha) = (s/2) / (d - s/2). Hidden = the sector of angle 2 alpha minus the visible
-    triangle (origin, near corners) of area s/2 * (d - s/2):
-    A = pi R^2 - R^2 alpha + s/2 (d - s/2).  With R=100, d=20, s=10: 28,273.42 m2.
-    """
-    d, s = 20.0, 10.0
-    alpha = math.atan((s / 2) / (d - s / 2))
-    expected = math.pi * R * R - R * R * alpha + s / 2 * (d - s / 2)
-    assert expected == pytest.approx(28273.42, abs=0.01)
-    sq = box(d - s / 2, -s / 2, d + s / 2, s / 2)
-    fld = _measures((0, 0), [sq])
-    assert fld.measures["area"][0] == pytest.approx(expected, rel=1e-12)
-    # Two occluding radial edges from the near corners to the range circle.
-    corner = math.hypot(d - s / 2, s / 2)
-    assert fld.measures["occlusivity"][0] == pytest.approx(2 * (R - corner), rel=1e-12)
-    assert fld.measures["min_radial"][0] == pytest.approx(d - s / 2)
-    poly = isovist(Point(0, 0), [sq], R)
-    assert poly.area == pytest.approx(expected, rel=ARC_TOL)
-    assert poly.is_valid
-
-
-def test_random_scenes_match_shadow_construction():
-    """Random boxes and observers: exact area equals the shapely shadow-union construction."""
-    rng = np.random.default_rng(7)
-    boxes = []
-    for _ in range(12):
-        x, y = rng.uniform(-60, 60, 2)
-        w, h = rng.uniform(2, 15, 2)
-        boxes.append(box(x, y, x + w, y + h))
-    solid = shapely.union_all(boxes)
-    parts = list(shapely.get_parts(solid))
-    obs = rng.uniform(-70, 70, (40, 2))
-    obs = obs[~shapely.intersects_xy(solid, obs[:, 0], obs[:, 1])][:8]
-    fld = _measures(obs, boxes, radius=60.0)
-    for i, xy in enumerate(obs):
-        ref = _shadow_area(tuple(xy), parts, 60.0)
-        assert fld.measures["area"][i] == pytest.approx(ref, rel=1e-4)
-
-
-def test_observers_inside_buildings_are_excluded():
-    """Inside or on the outline of a building: empty polygon, NaN measures, flagged invalid."""
-    b = box(0, 0, 10, 10)
-    assert isovist(Point(5, 5), [b], R).is_empty
-    assert isovist(Point(10, 5), [b], R).is_empty  # on the wall
-    fld = _measures([(5, 5), (20, 5)], [b])
-    assert list(fld.valid) == [False, True]
-    assert math.isnan(fld.measures["area"][0])
-    assert fld.measures["area"][1] > 0
-
-
-def test_building_with_courtyard():
-    """A courtyard (hole) is seen from inside it and hidden from outside."""
-    block = Polygon([(0, 0), (30, 0), (30, 30), (0, 30)], [[(10, 10), (20, 10), (20, 20), (10, 20)]])
-    assert isovist(Point(15, 15), [block], R).area == pytest.approx(100.0, rel=1e-12)
-    solid = box(0, 0, 30, 30)
-    a_hole = _measures((-20, 15), [block]).measures["area"][0]
-    a_solid = _measures((-20, 15), [solid]).measures["area"][0]
-    assert a_hole == pytest.approx(a_solid, rel=1e-12)
-
-
-def test_invalid_touching_and_overlapping_buildings():
-    """A bow-tie is repaired (make_valid); overlapping/touching boxes act as their union."""
-    bowtie = Polygon([(20, -5), (30, 5), (30, -5), (20, 5)])
-    assert not bowtie.is_valid
-    repaired = shapely.make_valid(bowtie)
-    a_bad = _measures((0, 0), [bowtie]).measures["area"][0]
-    a_ok = _measures((0, 0), list(shapely.get_parts(repaired))).measures["area"][0]
-    assert a_bad == pytest.approx(a_ok, rel=1e-12)
-    assert a_bad < math.pi * R * R
-    pieces = [box(20, -5, 26, 5), box(25, -5, 30, 5), box(30, -5, 35, 5)]  # overlap + touch
-    a_pieces = _measures((0, 0), pieces).measures["area"][0]
-    a_union = _measures((0, 0), [box(20, -5, 35, 5)]).measures["area"][0]
-    assert a_pieces == pytest.approx(a_union, rel=1e-12)
-    # Points and lines in a buildings layer are not obstacles.
-    obs = Obstacles.build([Point(1, 1), box(20, -5, 35, 5)])
-    assert obs.ignored == 1
-
-
-def test_free_wall_is_two_sided():
-    """A wall x = 10, -5 <= y <= 5: hidden = sector of 2 alpha minus triangle, from both sides."""
-    alpha = math.atan(5 / 10)
-    expected = math.pi * R * R - (R * R * alpha - 0.5 * 10 * 10)
-    wall = LineString([(10, -5), (10, 5)])
-    left = _measures((0, 0), [], walls=[wall]).measures["area"][0]
-    right = _measures((20, 0), [], walls=[wall]).measures["area"][0]
-    assert left == pytest.approx(expected, rel=1e-12)
-    assert right == pytest.approx(expected, rel=1e-12)
-
-
-def test_visible_targets():
-    """A bench behind a building is not seen; one in the open is; façade points count."""
-    b = box(10, -5, 20, 5)
-    eng = IsovistEngine(Obstacles.build([b]), R)
-    wb = kernel.sweep(np.array([[0.0, 0.0]]), eng.walls, R)
-    obs, tgt = wb.visible(np.array([[30.0, 0.0], [0.0, 30.0], [10.0, 0.0], [20.0, 0.0],
-                                    [150.0, 0.0]]), tolerance=0.5)
-    assert sorted(tgt.tolist()) == [1, 2]  # open point and the near façade only
-
-
-def test_bad_input():
-    with pytest.raises(InputError):
-        isovist(Point(0, 0), [], -5)
-    with pytest.raises(InputError):
-        isovist(Point(0, 0), [], float("nan"))
-    with pytest.raises(InputError):
-        isovist((0, 0), [], 10)
-    with pytest.raises(InputError):
-        SightlineOptions(cell_size_m=0).resolved()
+def test_options_defaults_and_checks():
+    """Defaults from sightlines.json; each bad value names its option; the cell must be
+    smaller than the radius."""
+    opt = SightlineOptions()
+    assert (opt.radius_m, opt.cell_size_m, opt.street_buffer_m, opt.street_spacing_m,
+            opt.use_barriers) == (100.0, 2.0, 30.0, 2.0, False)
+    with pytest.raises(InputError) as err:
+        SightlineOptions(cell_size_m=0)
+    assert str(err.value) == "The grid cell size must be more than 0 and at most 50 m, not 0."
+    assert err.value.options == ("cell_size_m",)
+    with pytest.raises(InputError) as err:
+        SightlineOptions(radius_m=40, cell_size_m=40)
+    assert str(err.value) == ("The grid cell size (40 m) must be smaller than the visibility "
+                              "radius (40 m).")
+    assert err.value.options == ("cell_size_m", "radius_m")
+    with pytest.raises(InputError) as err:
+        SightlineOptions(street_buffer_m=-1)
+    assert err.value.options == ("street_buffer_m",)
+    assert SightlineOptions(use_barriers=True).parameters()["use_barriers"] == "True"
 
 
 def test_concealment_pockets_by_hand():
@@ -195,45 +57,6 @@ def test_concealment_pockets_by_hand():
     assert labels.max() == 0
 
 
-def _ray_cast_area(xy, solid, radius, n=7200):
-    """Brute force: n shapely rays, nearest hit on the obstacle boundary, polygon area."""
-    ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    ends = np.c_[xy[0] + radius * np.cos(ang), xy[1] + radius * np.sin(ang)]
-    rays = shapely.linestrings([[tuple(xy), tuple(e)] for e in ends])
-    local = shapely.intersection(solid.boundary, Point(xy).buffer(radius * 1.01))
-    hits = shapely.intersection(rays, local)
-    r = np.full(n, radius)
-    for i, h in enumerate(hits):
-        if not h.is_empty:
-            r[i] = min(r[i], float(shapely.distance(Point(xy), h)))
-    pts = np.c_[xy[0] + r * np.cos(ang), xy[1] + r * np.sin(ang)]
-    return Polygon(pts).area
-
-
-def test_senaatintori_matches_dense_ray_cast(senaatintori_data):
-    """Real sample: exact isovists equal a 7,200-ray shapely cast within 0.5 % (3 observers).
-
-    The observers are the 20 %, 50 % and 80 % points (in x) of the place's part of the
-    east-west line through its representative point (all on the open square, checked below); the ray cast
-    uses the same unioned building footprints.
-    """
-    data = senaatintori_data
-    place = data.place_polygon
-    obstacles = Obstacles.build(data["buildings"].geometry.values)
-    c = place.representative_point()
-    x0, _, x1, _ = place.bounds
-    line = np.c_[np.linspace(x0, x1, 101), np.full(101, c.y)]
-    line = line[shapely.contains_xy(place, line[:, 0], line[:, 1])]
-    pts = line[[int(f * (len(line) - 1)) for f in (0.2, 0.5, 0.8)]]
-    assert shapely.contains_xy(place, pts[:, 0], pts[:, 1]).all()
-    fld = IsovistEngine(obstacles, R).field(pts)
-    assert fld.valid.all()
-    for i, xy in enumerate(pts):
-        ref = _ray_cast_area(xy, obstacles.solid, R)
-        assert fld.measures["area"][i] == pytest.approx(ref, rel=0.005)
-        assert fld.measures["area"][i] < math.pi * R * R  # buildings do hide something
-
-
 def test_senaatintori_field_and_figures(senaatintori_data):
     """Field and figures on the sample; street visibility checked by independent sight lines.
 
@@ -243,14 +66,23 @@ def test_senaatintori_field_and_figures(senaatintori_data):
     """
     data = senaatintori_data
     fb = RecordingFeedback()
-    out = sightlines(data, feedback=fb)
-    res = out.result
+    res = compute_sightlines(data, feedback=fb)
     assert fb.progress and fb.progress[-1] == 100
-    walk_cells = np.isfinite(out.isovist_area).sum()
+    raster = res.rasters["isovist_area"]
+    assert raster.units == "m2" and raster.array.shape == raster.grid.shape
+    walk_cells = np.isfinite(raster.array).sum()
+    field = res.extras["isovist_field"]
+    assert field.valid.sum() == walk_cells
+    assert res.geometry_types == {"isovist_points": "Point", "concealment_pockets": "MultiPolygon",
+                                  "visible_from_streets": "MultiPolygon",
+                                  "street_viewpoints": "Point"}
     assert walk_cells == len(res.layers["isovist_points"])
     assert walk_cells * 4.0 == pytest.approx(data.place_polygon.area, rel=0.05)
     share = res.value("visible_from_streets_pct")
     assert 0 < share <= 100
+    assert res.figure("visible_from_streets_pct").label == (
+        "Share of the walkable place visible from adjacent streets (all-direction proxy for "
+        "§37-715's perpendicular view)")
     assert 0 < res.value("prospect_pct") <= 100
     assert res.value("mean_isovist_area_m2") < math.pi * R * R
     assert res.value("active_frontage_in_view_m") is None  # no frontage layer given
@@ -276,7 +108,7 @@ def test_senaatintori_field_and_figures(senaatintori_data):
 def test_cancel_inside_observer_loop(senaatintori_data):
     fb = RecordingFeedback(cancel_after=2)
     with pytest.raises(CancelledError):
-        sightlines(senaatintori_data, feedback=fb)
+        compute_sightlines(senaatintori_data, feedback=fb)
 
 
 def _toy_place():
@@ -305,11 +137,10 @@ def test_toy_place_by_hand(tmp_path):
     """Every cell of the convex place sees the whole 40 m active façade on its edge, the bench
     in the place and not the bench behind the building; the street 10 m south sees all of
     the place (100 %); nothing is hidden, so no pockets. Files are written and styled."""
-    from amp_qgis_plugin.core.indicators.sightlines import write_sightlines_outputs
+    from amp_qgis_plugin.core.outputs import read_figures, write_results
 
     data, frontage = _toy_place()
-    out = sightlines(data, frontage=frontage)
-    res = out.result
+    res = compute_sightlines(data, frontage=frontage)
     pts = res.layers["isovist_points"]
     assert len(pts) == 200  # 20 x 10 cells of 2 m
     assert np.allclose(pts["frontage_in_view_m"], 40.0)
@@ -319,18 +150,24 @@ def test_toy_place_by_hand(tmp_path):
     assert res.value("concealment_pockets_per_1000m2") == 0
     # The whole south half-plane is open: every isovist is at least the half disc.
     assert (pts["area_m2"] > math.pi * R * R / 2).all()
-    written = write_sightlines_outputs(out, tmp_path)
+    written = write_results([res], data, tmp_path / "sightlines.gpkg")
     import pyogrio
     import rasterio
 
-    with rasterio.open(written["raster"]) as src:
+    assert written["isovist_area"] == tmp_path / "isovist_area.tif"
+    with rasterio.open(written["isovist_area"]) as src:
         band = src.read(1)
         assert src.crs.to_epsg() == 3006 and src.nodata == -9999
         assert (band != src.nodata).sum() == 200
     layers = {name for name, _ in pyogrio.list_layers(written["gpkg"])}
     assert {"isovist_points", "concealment_pockets", "visible_from_streets",
-            "street_viewpoints", "sightlines_figures"} <= layers
+            "street_viewpoints", "figures", "provenance"} <= layers
     assert (tmp_path / "isovist_area.qml").exists()
+    figures = read_figures(written["gpkg"]).set_index("key")
+    assert float(figures.loc["visible_from_streets_pct", "value"]) == pytest.approx(100.0,
+                                                                                   rel=1e-6)
+    assert float(figures.loc["active_frontage_in_view_m", "value"]) == pytest.approx(40.0)
+
 
 
 def test_cli_sightlines(tmp_path, capsys):
@@ -347,9 +184,67 @@ def test_cli_sightlines(tmp_path, capsys):
                  "--frontage", str(fr)])
     text = capsys.readouterr().out
     assert code == 0
-    assert "visible from adjacent streets: 100.0 %" in text
+    assert f"{STREET_VISIBILITY_LABEL}: 100.0 %" in text
     assert "Active frontage in view (mean): 40.0 m" in text
     assert (tmp_path / "o" / "isovist_area.tif").exists()
     assert (tmp_path / "o" / "sightlines.gpkg").exists()
     assert main(["sightlines", "--data", str(gpkg), "--out", str(tmp_path / "o2"),
-                 "--frontage", str(gpkg)]) != 0  # no 'frontage' layer: clean error
+                 "--frontage", str(gpkg)]) == 1  # no 'frontage' layer: clean error
+    err = capsys.readouterr().err.strip()
+    assert err == (f"amp-place sightlines: The frontage file {gpkg} has no 'frontage' layer "
+                   f"(layers: {', '.join(_layer_names(gpkg))}); map the frontage of the place "
+                   f"first and give its output. (--frontage)")
+    assert not (tmp_path / "o2").exists()
+
+
+def _layer_names(path):
+    import pyogrio
+
+    return [name for name, _ in pyogrio.list_layers(path)]
+
+
+def test_too_coarse_and_too_fine_grids_name_the_cell_size():
+    """A 45 m cell on the 40 x 20 m toy place has no centre on it (use a smaller cell size); a
+    0.001 m cell would give 8e8 cells, refused before any memory is taken (use a larger one).
+    Both name the concept, not a flag."""
+    data, _ = _toy_place()
+    with pytest.raises(InputError) as err:
+        compute_sightlines(data, SightlineOptions(cell_size_m=45))
+    assert str(err.value) == ("No 45 m grid cell centre falls on the walkable place; use a "
+                              "smaller cell size.")
+    assert err.value.options == ("cell_size_m",)
+    with pytest.raises(InputError) as err:
+        compute_sightlines(data, SightlineOptions(cell_size_m=0.001))
+    assert str(err.value).startswith("A 0.001 m grid over 40 m × 20 m would have 800,000,000 "
+                                     "cells, more than the 20,000,000 a run may hold; use a "
+                                     "larger cell size")
+    assert err.value.options == ("cell_size_m",)
+    assert "--" not in str(err.value)
+
+
+def test_frontage_layer_errors_name_the_frontage(tmp_path):
+    """A missing file or a layer without 'active': concept words, options == ('frontage',)."""
+    from amp_qgis_plugin.core.indicators.sightlines import read_frontage_layer
+
+    with pytest.raises(InputError) as err:
+        read_frontage_layer(tmp_path / "none.gpkg", "EPSG:3006")
+    assert str(err.value) == f"The frontage file was not found: {tmp_path / 'none.gpkg'}"
+    assert err.value.options == ("frontage",)
+    data, frontage = _toy_place()
+    with pytest.raises(InputError) as err:
+        compute_sightlines(data, frontage=frontage.drop(columns="active"))
+    assert err.value.options == ("frontage",)
+    assert "--" not in str(err.value) and "amp-place" not in str(err.value)
+
+
+def test_frontage_in_another_crs_is_reprojected(tmp_path):
+    """A frontage layer read from a file in WGS 84 counts the same 40 m as in the place's CRS."""
+    from amp_qgis_plugin.core.indicators.sightlines import read_frontage_layer
+
+    data, frontage = _toy_place()
+    path = tmp_path / "f.gpkg"
+    frontage.to_crs("EPSG:4326").to_file(path, layer="frontage", driver="GPKG")
+    read = read_frontage_layer(path, data.crs)
+    assert str(read.crs) == "EPSG:3006"
+    res = compute_sightlines(data, frontage=frontage.to_crs("EPSG:4326"))
+    assert res.value("active_frontage_in_view_m") == pytest.approx(40.0, rel=1e-6)

@@ -39,10 +39,13 @@ All observers of a batch share one sorted array of keys ``row * 8 + theta`` (the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
 import shapely
+
+from amp_qgis_plugin.core.geometry import polygonal_part
 
 TWO_PI = 2.0 * np.pi
 #: Wedges narrower than this (radians) are dropped; they carry no measurable area.
@@ -80,10 +83,10 @@ class WallSet:
     def __len__(self) -> int:
         return len(self.a)
 
-    @property
+    @cached_property
     def bounds(self) -> np.ndarray:
-        """Per-segment bounding boxes ``(n, 4)``: xmin, ymin, xmax, ymax."""
-        return np.c_[np.minimum(self.a, self.b), np.maximum(self.a, self.b)]
+        """Per-segment bounding boxes ``(n, 4)``: xmin, ymin, xmax, ymax (computed once)."""
+        return np.hstack([np.minimum(self.a, self.b), np.maximum(self.a, self.b)])
 
 
 def walls_from_geometry(solid: Optional[shapely.Geometry],
@@ -176,7 +179,7 @@ class WedgeBatch:
             ``max_radial`` (m), ``min_radial`` (m).
         """
         m = len(self.origin)
-        R = self.radius
+        R = self.radius  # noqa: N806 - the radius of the formulas
         d_theta = self.theta1 - self.theta0
         c0, s0 = np.cos(self.theta0), np.sin(self.theta0)
         c1, s1 = np.cos(self.theta1), np.sin(self.theta1)
@@ -235,7 +238,7 @@ class WedgeBatch:
         targets = np.asarray(targets, dtype=float).reshape(-1, 2)
         if len(targets) == 0 or len(self.origin) == 0:
             return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-        R = self.radius
+        R = self.radius  # noqa: N806 - the radius of the formulas
         dxm = targets[None, :, 0] - self.origin[:, 0, None]
         dym = targets[None, :, 1] - self.origin[:, 1, None]
         dist = np.hypot(dxm, dym)
@@ -270,14 +273,9 @@ class WedgeBatch:
             frac = k / (n_in[wid] + 1)
             th = t0[wid] + frac * (t1[wid] - t0[wid])
             rr = np.where(k == 0, r0[wid], np.where(k == count[wid] - 1, r1[wid], self.radius))
-            allpts = np.c_[rr * np.cos(th), rr * np.sin(th)] + self.origin[i]
-            poly = shapely.Polygon(allpts)
-            if not poly.is_valid:
-                poly = shapely.make_valid(poly)
-                polys = [g for g in shapely.get_parts(poly)
-                         if shapely.get_type_id(g) in (3, 6)]
-                poly = shapely.union_all(polys) if polys else shapely.Polygon()
-            out[i] = poly
+            allpts = np.column_stack([rr * np.cos(th), rr * np.sin(th)]) + self.origin[i]
+            # Repair (e.g. a wedge of zero width pinching the ring) keeps the polygons only.
+            out[i] = polygonal_part(shapely.Polygon(allpts))
         return out
 
 
@@ -308,7 +306,7 @@ def sweep(origin: np.ndarray, walls: WallSet, radius: float) -> WedgeBatch:
     """
     origin = np.asarray(origin, dtype=float).reshape(-1, 2)
     m = len(origin)
-    R = float(radius)
+    R = float(radius)  # noqa: N806 - the radius of the formulas
     if m == 0 or len(walls) == 0:
         return _empty_batch(origin, R)
     ox, oy = origin[:, 0, None], origin[:, 1, None]

@@ -1,75 +1,69 @@
-"""Sightlines: exact 2D isovists, the isovist field of a place and place-level visibility figures.
+"""Sightlines of a place: the isovist field on a grid and place-level visibility figures.
 
 Methodology §5.2 (isovists, prospect-refuge), §2.3 (NYC ZR §37-715), §3.3 (Gehl's 100 m social
-field of vision), §8.4 A8 and §8.6 P3-P5. Thresholds live in ``resources/scoring/sightlines.json``.
+field of vision), §8.4 A8 and §8.6 P3-P5. Thresholds and defaults live in
+``resources/scoring/sightlines.json``. The isovists themselves come from
+:mod:`~amp_qgis_plugin.core.indicators.isovist` (obstacles, the batch engine, and
+``isovist()`` for scripts).
 
-What is computed
-----------------
-- :func:`isovist` - the visibility polygon of one observer among polygon obstacles, for scripts.
-- :class:`IsovistEngine` - exact isovists for many observers (the batched kernel of
-  :mod:`~amp_qgis_plugin.core.indicators.isovist_kernel`), their measures (area, perimeter,
-  occlusivity, compactness, max radial) and what each observer sees of a set of target points.
-- :func:`sightlines` - the isovist field over the walkable part of a place on a grid and the
-  place-level figures:
+The entry is :func:`compute_sightlines`: the isovist field over the walkable part of a place
+on a grid (written as the raster ``isovist_area``) and the place-level figures:
 
-  * **A8 visibility from adjacent streets**: observers every ``street_spacing_m`` along the
-    centre-lines of streets (``paths`` with a road ``highway`` value) within
-    ``street_buffer_m`` of the place edge and outside it; the union of their isovists
-    intersected with the walkable place, as a share of the walkable place area (NYC ZR
-    §37-715: the major portion "visible ... from each adjacent street").
-  * **P3 prospect**: the mean, over walkable cells, of the share of the walkable place each
-    cell sees (its isovist clipped to the place, counted on the grid cells; ratio 0-1). The
-    unclipped mean isovist area (Benedikt 1979) is reported next to it in m²: with a 100 m
-    radius it is usually larger than the place itself, so it cannot be judged on the
-    methodology's 0.3 -> 0.8 ratio scale.
-  * **P4 concealment pockets**: walkable cells whose isovist area is below 10 % of the place
-    area and that border (4-neighbour) a walkable cell with a larger isovist; a pocket is a
-    4-connected group of such cells; reported as pockets per 1,000 m² of walkable place.
-  * **P5 occlusivity**: mean over cells of occlusivity / isovist perimeter, and the mean
-    occlusivity in metres.
-  * **What each point sees of the place's life**: metres of active frontage in view (from a
-    ``frontage`` layer with ``active`` 1/0, sampled every metre; a sample on a façade counts as
-    seen within :data:`FACADE_TOLERANCE_M` of the isovist boundary) and the number of
-    seating features (``seating`` rows) in view.
+* **A8 visibility from adjacent streets**: observers every ``street_spacing_m`` along the
+  centre-lines of streets (``paths`` with a road ``highway`` value) within
+  ``street_buffer_m`` of the place edge and outside it; the union of their isovists
+  intersected with the walkable place, as a share of the walkable place area. The isovists
+  look in every direction within the visibility radius: a proxy for NYC ZR §37-715, which
+  asks that the major portion be visible "when viewed perpendicular from each adjacent
+  street"; the perpendicular rule itself is not modelled.
+* **P3 prospect**: the mean, over walkable cells, of the share of the walkable place each
+  cell sees (its isovist clipped to the place, counted on the grid cells; ratio 0-1). The
+  unclipped mean isovist area (Benedikt 1979) is reported next to it in m²: with a 100 m
+  radius it is usually larger than the place itself, so it cannot be judged on the
+  methodology's 0.3 -> 0.8 ratio scale.
+* **P4 concealment pockets**: walkable cells whose isovist area is below 10 % of the place
+  area and that border (4-neighbour) a walkable cell with a larger isovist; a pocket is a
+  4-connected group of such cells; reported as pockets per 1,000 m² of walkable place.
+* **P5 occlusivity**: mean over cells of occlusivity / isovist perimeter, and the mean
+  occlusivity in metres.
+* **What each point sees of the place's life**: metres of active frontage in view (from a
+  ``frontage`` layer with ``active`` 1/0, sampled every metre; a sample on a façade counts as
+  seen within :data:`FACADE_TOLERANCE_M` of the isovist boundary) and the number of
+  seating features (``seating`` rows) in view.
 
 Handling of awkward input (documented behaviour)
 ------------------------------------------------
-- Obstacles: polygonal parts only (points and lines in a buildings layer are ignored and
-  counted in a warning); invalid polygons are repaired with ``shapely.make_valid``; touching
-  and overlapping buildings are unioned, so shared walls disappear; holes (courtyards) are kept
-  and an observer in a courtyard sees the courtyard.
-- Observers inside a building or on its outline have no isovist: :func:`isovist` returns an
-  empty polygon, the engine NaN measures, and the field leaves those cells as nodata.
+- Buildings are the ``buildings`` layer as cleaned when the place was fetched; the obstacles
+  keep their polygonal parts (repaired with the engine's one rule) and union them, so shared
+  walls disappear; courtyards are kept.
+- Cells whose centre lies inside a building have no isovist and are nodata in the raster.
 - Free-standing walls (``barriers`` of :data:`SIGHT_BLOCKING_BARRIERS`, optional, with
   ``height_m`` unknown or at least eye height :data:`EYE_HEIGHT_M`) block sight from both
-  sides; they are cut where they enter buildings and noded where they cross.
-- Range arcs are exact in every measure; polygons draw them every
-  :data:`~amp_qgis_plugin.core.indicators.isovist_kernel.ARC_STEP_DEG` degrees (the
-  polygon of a free disc is 0.0013 % smaller than pi r²).
+  sides.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Dict, Iterable, List, Optional, Tuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Polygon
 
 from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
 from amp_qgis_plugin.core.indicators import isovist_kernel as kernel
-from amp_qgis_plugin.core.indicators.result import figures_frame
+from amp_qgis_plugin.core.indicators.isovist import IsovistEngine, IsovistField, Obstacles, Targets
+from amp_qgis_plugin.core.indicators.result import IndicatorResult, RasterOutput
+from amp_qgis_plugin.core.options import Options, option
 from amp_qgis_plugin.core.thresholds import threshold
 
 if TYPE_CHECKING:  # pragma: no cover
-    from amp_qgis_plugin.core.indicators.result import IndicatorResult
-    from amp_qgis_plugin.core.raster import Grid
+    from amp_qgis_plugin.core.data.placedata import PlaceData
 
 THEME = "sightlines"
 
@@ -81,8 +75,6 @@ STREET_HIGHWAYS = ("motorway", "trunk", "primary", "secondary", "tertiary", "unc
 SIGHT_BLOCKING_BARRIERS = ("wall", "city_wall", "hedge", "fence")
 #: Eye height (m), methodology §8.1; barriers known to be lower do not block sight.
 EYE_HEIGHT_M = 1.6
-#: Observers closer than this (m) to a free wall count as standing on it.
-ON_WALL_M = 1e-6
 #: A target on a façade counts as seen up to this many metres beyond the isovist boundary.
 FACADE_TOLERANCE_M = 0.5
 #: Spacing (m) of the samples along active frontage lines.
@@ -91,310 +83,95 @@ FRONTAGE_SAMPLE_M = 1.0
 #: bigger places use every k-th cell, each standing for walkable area / count.
 MAX_PLACE_TARGETS = 6000
 
+#: Output layers and their geometry types.
+OUTPUT_LAYERS = {"isovist_points": "Point", "concealment_pockets": "MultiPolygon",
+                 "visible_from_streets": "MultiPolygon", "street_viewpoints": "Point"}
+#: Name of the isovist-area raster (``isovist_area.tif``, styled by ``isovist_area.qml``).
+RASTER = "isovist_area"
+#: Label of the A8 figure: what is measured, and that it stands in for §37-715's rule.
+STREET_VISIBILITY_LABEL = ("Share of the walkable place visible from adjacent streets "
+                           "(all-direction proxy for §37-715's perpendicular view)")
+
 
 def _value(key: str) -> float:
     return float(threshold(THEME, key)["value"])
 
 
-# --------------------------------------------------------------------------------------------
-# Obstacles
-# --------------------------------------------------------------------------------------------
-
 @dataclass
-class Obstacles:
-    """Sight-blocking geometry, repaired and unioned.
+class SightlineOptions(Options):
+    """Options of :func:`compute_sightlines` (defaults from ``sightlines.json``).
 
     Attributes
     ----------
-    solid : shapely geometry or None
-        Union of the valid polygonal parts of the obstacles (buildings).
-    free_walls : shapely geometry or None
-        Noded free-standing walls outside the solid, seen from both sides.
-    ignored : int
-        Input geometries without an area (points, lines) that were ignored.
+    radius_m : float
+        Visibility radius (``isovist_radius``: Gehl's social field of vision).
+    cell_size_m : float
+        Cell size of the observer grid (``grid_cell``); smaller than the radius.
+    street_buffer_m : float
+        Street centre-lines within this distance of the place edge are adjacent streets
+        (``street_buffer``).
+    street_spacing_m : float
+        Spacing of the viewpoints along adjacent streets (``street_observer_spacing``).
+    use_barriers : bool
+        Let free-standing walls and hedges (``barriers``) block sight (``use_barriers``).
     """
 
-    solid: Optional[shapely.Geometry]
-    free_walls: Optional[shapely.Geometry] = None
-    ignored: int = 0
+    THEME: ClassVar[str] = THEME
 
-    @classmethod
-    def build(cls, polygons: Iterable, walls: Optional[Iterable] = None) -> "Obstacles":
-        """Repair, filter and union ``polygons``; cut and node ``walls``.
+    radius_m: float = option("isovist_radius", label="visibility radius", minimum=0,
+                             exclusive_minimum=True, maximum=1000)
+    cell_size_m: float = option("grid_cell", label="grid cell size", minimum=0,
+                                exclusive_minimum=True, maximum=50)
+    street_buffer_m: float = option("street_buffer", label="adjacent-street distance",
+                                    minimum=0, maximum=200)
+    street_spacing_m: float = option("street_observer_spacing",
+                                     label="street viewpoint spacing", minimum=0,
+                                     exclusive_minimum=True, maximum=50)
+    use_barriers: bool = option("use_barriers", label="walls and hedges block sight")
 
-        Parameters
-        ----------
-        polygons : iterable of shapely geometries
-            Obstacles with an area (Polygon / MultiPolygon); other types are counted in
-            ``ignored``. None and empty geometries are skipped.
-        walls : iterable of shapely (Multi)LineStrings, optional
-            Free-standing walls.
-        """
-        geoms = np.array([g for g in (polygons if polygons is not None else [])
-                          if g is not None and not g.is_empty], dtype=object)
-        solid = None
-        ignored = 0
-        if len(geoms):
-            if not all(isinstance(g, shapely.Geometry) for g in geoms):
-                raise InputError("Obstacles must be shapely geometries (polygons).")
-            areal = np.isin(shapely.get_type_id(geoms), (3, 6, 7))
-            ignored = int((~areal).sum())
-            geoms = geoms[areal]
-            if len(geoms):
-                parts = shapely.get_parts(shapely.make_valid(geoms))
-                parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
-                if len(parts):
-                    solid = shapely.union_all(parts)
-                    if solid.is_empty:
-                        solid = None
-        free = None
-        if walls is not None:
-            lines = [g for g in walls if g is not None and not g.is_empty]
-            if lines:
-                merged = shapely.union_all(np.array(lines, dtype=object))  # nodes crossings
-                lines_only = shapely.get_parts(merged)
-                lines_only = lines_only[np.isin(shapely.get_type_id(lines_only), (1, 2, 5))]
-                if len(lines_only):
-                    free = shapely.union_all(lines_only)
-                    if solid is not None:
-                        free = shapely.difference(free, solid)
-                    if free.is_empty:
-                        free = None
-        if solid is not None:
-            shapely.prepare(solid)
-        if free is not None:
-            shapely.prepare(free)
-        return cls(solid=solid, free_walls=free, ignored=ignored)
-
-    def blocked(self, xy: np.ndarray) -> np.ndarray:
-        """True where a point lies inside or on a solid obstacle or on a free wall."""
-        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-        out = np.zeros(len(xy), dtype=bool)
-        if self.solid is not None:
-            out |= shapely.intersects_xy(self.solid, xy[:, 0], xy[:, 1])
-        if self.free_walls is not None and len(xy):
-            pts = shapely.points(xy)
-            out |= shapely.dwithin(self.free_walls, pts, ON_WALL_M)
-        return out
-
-    def walls(self) -> kernel.WallSet:
-        """The directed wall segments of the kernel."""
-        return kernel.walls_from_geometry(self.solid, self.free_walls)
+    def check(self) -> None:
+        """The grid cell must be smaller than the visibility radius."""
+        if self.cell_size_m >= self.radius_m:
+            raise InputError(f"The grid cell size ({self.cell_size_m:g} m) must be smaller than "
+                             f"the visibility radius ({self.radius_m:g} m).",
+                             options=("cell_size_m", "radius_m"))
 
 
-# --------------------------------------------------------------------------------------------
-# Many observers
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class IsovistField:
-    """Isovist measures of many observers (NaN where an observer stands in an obstacle).
-
-    Attributes
-    ----------
-    xy : ndarray (m, 2)
-        Observers.
-    valid : ndarray (m,) bool
-        False for observers inside or on an obstacle.
-    measures : dict of str to ndarray (m,)
-        ``area``, ``perimeter``, ``occlusivity``, ``compactness``, ``max_radial``,
-        ``min_radial``.
-    seen : dict of str to ndarray (m,)
-        Per target set, the summed weight of the targets each observer sees.
-    """
-
-    xy: np.ndarray
-    valid: np.ndarray
-    measures: Dict[str, np.ndarray]
-    seen: Dict[str, np.ndarray] = field(default_factory=dict)
-
-
-@dataclass
-class Targets:
-    """Points whose visibility is counted per observer.
-
-    Attributes
-    ----------
-    xy : ndarray (k, 2)
-        Target points.
-    weight : ndarray (k,)
-        What each target counts for (1 for a bench, its length for a frontage sample).
-    tolerance : float
-        Metres beyond the isovist boundary a target still counts as seen.
-    """
-
-    xy: np.ndarray
-    weight: np.ndarray
-    tolerance: float = 0.0
-
-
-class IsovistEngine:
-    """Exact isovists among fixed obstacles for any number of observers.
+def read_frontage_layer(path, crs: str) -> gpd.GeoDataFrame:
+    """The ``frontage`` layer of a GeoPackage (written by the frontage indicator), in ``crs``.
 
     Parameters
     ----------
-    obstacles : Obstacles
-        The sight-blocking geometry.
-    radius : float
-        Visibility radius in metres (default: methodology §8.1, 100 m).
-    batch : int
-        Observers per vectorised batch.
+    path : path-like
+        The GeoPackage.
+    crs : str
+        CRS of the place; the layer is reprojected to it when it differs.
 
     Raises
     ------
     InputError
-        If the radius is not a positive finite number.
+        When the file is missing, unreadable or has no ``frontage`` layer
+        (``options == ("frontage",)``).
     """
+    from pathlib import Path
 
-    def __init__(self, obstacles: Obstacles, radius: Optional[float] = None,
-                 batch: int = kernel.DEFAULT_BATCH) -> None:
-        radius = _value("isovist_radius") if radius is None else radius
-        if not (isinstance(radius, (int, float)) and math.isfinite(radius) and radius > 0):
-            raise InputError(f"The visibility radius must be a positive number of metres, "
-                             f"not {radius!r}.")
-        self.obstacles = obstacles
-        self.radius = float(radius)
-        self.batch = max(int(batch), 1)
-        self.walls = obstacles.walls()
+    import pyogrio
 
-    def _batches(self, xy: np.ndarray, feedback: Optional[Feedback], start: float, end: float):
-        valid = ~self.obstacles.blocked(xy)
-        idx = np.nonzero(valid)[0]
-        slices = list(kernel.batches(len(idx), self.batch))
-        for k, sl in enumerate(slices):
-            check_cancelled(feedback)
-            if feedback is not None:
-                feedback.setProgress(start + (end - start) * k / max(len(slices), 1))
-            sub = idx[sl]
-            pts = xy[sub]
-            cand = kernel.candidate_walls(self.walls, (*pts.min(axis=0), *pts.max(axis=0)),
-                                          self.radius)
-            yield sub, kernel.sweep(pts, cand, self.radius)
-        if feedback is not None:
-            feedback.setProgress(end)
-        self._last_valid = valid
-
-    def field(self, xy: np.ndarray, targets: Optional[Dict[str, Targets]] = None,
-              feedback: Optional[Feedback] = None, *, progress: Tuple[float, float] = (0, 100)
-              ) -> IsovistField:
-        """Measures (and targets seen) for every observer in ``xy`` (m x 2)."""
-        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-        m = len(xy)
-        names = ("area", "perimeter", "occlusivity", "compactness", "max_radial", "min_radial")
-        out = {k: np.full(m, np.nan) for k in names}
-        seen = {k: np.full(m, np.nan) for k in (targets or {})}
-        for sub, wb in self._batches(xy, feedback, *progress):
-            ms = wb.measures()
-            for k in names:
-                out[k][sub] = ms[k]
-            for name, tg in (targets or {}).items():
-                total = np.zeros(len(sub))
-                if len(tg.xy):
-                    near = _near(tg.xy, wb.origin, self.radius + tg.tolerance)
-                    o, t = wb.visible(tg.xy[near], tg.tolerance)
-                    total = np.bincount(o, weights=tg.weight[near][t], minlength=len(sub))
-                seen[name][sub] = total
-        return IsovistField(xy, self._last_valid, out, seen)
-
-    def polygons(self, xy: np.ndarray, feedback: Optional[Feedback] = None, *,
-                 progress: Tuple[float, float] = (0, 100)) -> np.ndarray:
-        """Isovist polygons (empty for observers in obstacles), one per row of ``xy``."""
-        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-        out = np.array([Polygon()] * len(xy), dtype=object)
-        for sub, wb in self._batches(xy, feedback, *progress):
-            out[sub] = wb.polygons()
-        return out
-
-
-def _near(points: np.ndarray, origins: np.ndarray, dist: float) -> np.ndarray:
-    """Indices of ``points`` within ``dist`` of the bounding box of ``origins``."""
-    lo, hi = origins.min(axis=0) - dist, origins.max(axis=0) + dist
-    return np.nonzero(np.all((points >= lo) & (points <= hi), axis=1))[0]
-
-
-def isovist(observer: Point, obstacles: Iterable, radius: float = 100.0) -> Polygon:
-    """The exact 2D isovist (visibility polygon) of one observer.
-
-    Parameters
-    ----------
-    observer : shapely Point
-        Where the observer stands (metric CRS).
-    obstacles : iterable of shapely polygons
-        Sight-blocking polygons (building footprints). Invalid ones are repaired, overlapping
-        ones unioned, holes kept; lines are treated as free-standing walls.
-    radius : float
-        Visibility radius in metres (default 100 m, Gehl's social field of vision).
-
-    Returns
-    -------
-    shapely Polygon
-        The visible region; range arcs drawn every 0.5°. Empty when the observer stands inside
-        or on an obstacle.
-
-    Raises
-    ------
-    InputError
-        If the observer is not a non-empty Point or the radius is not positive.
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> round(isovist(Point(5, 5), [box(0, 0, 10, 10).exterior.buffer(0.01)], 100).area)
-    100
-    """
-    if not isinstance(observer, Point) or observer.is_empty:
-        raise InputError("The observer must be a non-empty shapely Point.")
-    geoms = list(obstacles) if obstacles is not None else []
-    polys = [g for g in geoms if g is not None and shapely.get_type_id(g) in (3, 6, 7)]
-    lines = [g for g in geoms if g is not None and shapely.get_type_id(g) in (1, 2, 5)]
-    engine = IsovistEngine(Obstacles.build(polys, lines or None), radius)
-    return engine.polygons(np.array([[observer.x, observer.y]]))[0]
-
-
-# --------------------------------------------------------------------------------------------
-# The place
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class SightlineOptions:
-    """Options of :func:`sightlines` (None = the default from ``sightlines.json``)."""
-
-    radius_m: Optional[float] = None
-    cell_size_m: Optional[float] = None
-    street_buffer_m: Optional[float] = None
-    street_spacing_m: Optional[float] = None
-    use_barriers: bool = False
-
-    def resolved(self) -> "SightlineOptions":
-        """A copy with every default filled in and checked."""
-        out = SightlineOptions(
-            radius_m=_value("isovist_radius") if self.radius_m is None else self.radius_m,
-            cell_size_m=_value("grid_cell") if self.cell_size_m is None else self.cell_size_m,
-            street_buffer_m=(_value("street_buffer") if self.street_buffer_m is None
-                             else self.street_buffer_m),
-            street_spacing_m=(_value("street_observer_spacing") if self.street_spacing_m is None
-                              else self.street_spacing_m),
-            use_barriers=self.use_barriers)
-        for name in ("radius_m", "cell_size_m", "street_spacing_m"):
-            v = getattr(out, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                raise InputError(f"{name} must be a positive number of metres, not {v!r}.")
-        if not (math.isfinite(out.street_buffer_m) and out.street_buffer_m >= 0):
-            raise InputError(f"street_buffer_m must be 0 or more metres, "
-                             f"not {out.street_buffer_m!r}.")
-        if out.cell_size_m > out.radius_m:
-            raise InputError("The grid cell size must be smaller than the visibility radius.")
-        return out
-
-
-@dataclass
-class SightlinesResult:
-    """Outcome of :func:`sightlines`: the figures, layers and the isovist-area grid."""
-
-    result: "IndicatorResult"
-    grid: "Grid"
-    isovist_area: np.ndarray
-    field: IsovistField
+    if not Path(path).is_file():
+        raise InputError(f"The frontage file was not found: {path}", options=("frontage",))
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio raises its own DataSourceError types
+        raise InputError(f"The frontage file {path} is not a readable GeoPackage: {exc}",
+                         options=("frontage",)) from exc
+    if "frontage" not in layers:
+        raise InputError(f"The frontage file {path} has no 'frontage' layer (layers: "
+                         f"{', '.join(layers) or 'none'}); map the frontage of the place first "
+                         f"and give its output.", options=("frontage",))
+    gdf = pyogrio.read_dataframe(path, layer="frontage")
+    if gdf.crs is not None and str(gdf.crs) != str(crs):
+        gdf = gdf.to_crs(crs)
+    return gdf
 
 
 def street_observers(paths: gpd.GeoDataFrame, place, obstacles: Obstacles, buffer_m: float,
@@ -434,7 +211,7 @@ def frontage_targets(frontage: Optional[gpd.GeoDataFrame]) -> Optional[Targets]:
         return None
     if "active" not in frontage.columns:
         raise InputError("The frontage layer has no 'active' column; give the 'frontage' layer "
-                         "written by `amp-place frontage`.")
+                         "written by the frontage indicator.", options=("frontage",))
     act = frontage[pd.to_numeric(frontage["active"], errors="coerce").fillna(0) > 0]
     geoms = shapely.get_parts(act.geometry.values) if len(act) else np.empty(0, dtype=object)
     geoms = geoms[np.isin(shapely.get_type_id(geoms), (1, 2))] if len(geoms) else geoms
@@ -511,59 +288,66 @@ def _label4(mask: np.ndarray) -> np.ndarray:
                 if a != b:
                     parent[max(a, b)] = min(a, b)
     labels = np.zeros(flat.size, dtype=np.int32)
-    roots = {}
+    roots: Dict[int, int] = {}
     for i in idx:
         root = find(int(i))
         labels[i] = roots.setdefault(root, len(roots) + 1)
     return labels.reshape(h, w)
 
 
-def _poly_union(polys: Sequence) -> shapely.Geometry:
+def _poly_union(polys: Iterable) -> shapely.Geometry:
+    """Union of the non-empty polygons of ``polys`` (an empty Polygon when none)."""
     polys = [p for p in polys if p is not None and not p.is_empty]
     if not polys:
         return Polygon()
     return shapely.union_all(np.array(polys, dtype=object))
 
 
-def sightlines(data, *, options: Optional[SightlineOptions] = None,
-               frontage: Optional[gpd.GeoDataFrame] = None,
-               feedback: Optional[Feedback] = None) -> SightlinesResult:
-    """Isovist field and sightline figures of a place.
+
+def compute_sightlines(data: "PlaceData", options: Optional[SightlineOptions] = None,
+                       feedback: Optional[Feedback] = None, *,
+                       frontage: Optional[gpd.GeoDataFrame] = None) -> IndicatorResult:
+    """The sightlines indicator (the entry): isovist field and sightline figures of a place.
 
     Parameters
     ----------
     data : PlaceData
         The place (``place``, ``buildings``, ``paths``, ``seating``, ``barriers``).
     options : SightlineOptions, optional
-        Radius, grid cell, street buffer and spacing, free walls.
-    frontage : GeoDataFrame, optional
-        A frontage layer (``active`` 1/0) in the place's CRS, e.g. from
-        ``amp-place frontage``; without it, active frontage in view is "no data".
+        Radius, grid cell, street buffer and spacing, free walls (defaults from
+        ``sightlines.json``).
     feedback : Feedback, optional
         Progress and cancellation (checked per batch of observers and per street observer
         batch).
+    frontage : GeoDataFrame, optional
+        A frontage layer (``active`` 1/0), e.g. the ``frontage`` layer of the frontage
+        indicator (:func:`read_frontage_layer` reads one from a file); reprojected to the
+        place's CRS when needed. Without it, active frontage in view is "no data".
 
     Returns
     -------
-    SightlinesResult
+    IndicatorResult
+        Figures; the layers of :data:`OUTPUT_LAYERS` with their geometry types; the raster
+        ``isovist_area`` (m², NaN outside the walkable place and inside buildings);
+        ``extras["isovist_field"]``, the :class:`IsovistField` of the grid cells (with their
+        valid-observer mask).
 
     Raises
     ------
     InputError
-        Missing place polygon or bad options.
+        Bad options, a grid too coarse or too fine for the place (``options`` names
+        ``cell_size_m``), a place covered by buildings, or a frontage layer without
+        ``active``.
+    DataError
+        When the data has no place polygon.
     CancelledError
         When the user cancels.
     """
-    from amp_qgis_plugin.core.indicators.result import (Figure, IndicatorResult,
-                                                        figure_from_threshold)
+    from amp_qgis_plugin.core.indicators.result import Figure, figure_from_threshold
     from amp_qgis_plugin.core.raster import Grid
 
-    opt = (options or SightlineOptions()).resolved()
+    opt = options or SightlineOptions()
     place = data.place_polygon
-    if place is None or place.is_empty:
-        raise InputError("The data has no place polygon; fetch the place first "
-                         "(`amp-place fetch`).")
-    place = shapely.make_valid(place)
     crs = str(data.crs)
     warnings: List[str] = []
 
@@ -572,8 +356,8 @@ def sightlines(data, *, options: Optional[SightlineOptions] = None,
         if feedback is not None:
             feedback.pushWarning(msg)
 
-    R = float(opt.radius_m)
-    reach = place.buffer(R + opt.street_buffer_m)
+    radius = float(opt.radius_m)
+    reach = place.buffer(radius + opt.street_buffer_m)
     bld = data["buildings"]
     bld = bld[bld.geometry.notna()]
     bld = bld[shapely.intersects(bld.geometry.values, reach)] if len(bld) else bld
@@ -591,22 +375,24 @@ def sightlines(data, *, options: Optional[SightlineOptions] = None,
              f"as sight obstacles.")
     if obstacles.solid is None:
         warn("No building footprints near the place: every isovist is a full disc.")
-    engine = IsovistEngine(obstacles, R)
+    engine = IsovistEngine(obstacles, radius)
 
     walk = place if obstacles.solid is None else shapely.difference(place, obstacles.solid)
     walk_area = float(walk.area)
     place_area = float(place.area)
     if walk_area <= 0:
-        raise InputError("The place is entirely covered by buildings; no walkable area to "
-                         "analyse.")
-    grid = Grid.over(place, opt.cell_size_m, crs)
+        raise InputError("The place is entirely covered by buildings; there is no walkable area "
+                         "to analyse.", options=("data",))
+    grid = Grid.over(place, opt.cell_size_m, crs)  # refuses too fine a grid (cell_size_m)
     mask = grid.mask(walk)
     xs, ys = grid.cell_centres()
     cells = np.c_[xs[mask], ys[mask]]
     if len(cells) == 0:
         raise InputError(f"No {opt.cell_size_m:g} m grid cell centre falls on the walkable "
-                         "place; use a smaller --cell-size.")
+                         "place; use a smaller cell size.", options=("cell_size_m",))
 
+    if frontage is not None and frontage.crs is not None and str(frontage.crs) != crs:
+        frontage = frontage.to_crs(crs)
     targets: Dict[str, Targets] = {}
     seat_gdf = data["seating"]
     seat_pts = np.empty((0, 2))
@@ -661,21 +447,24 @@ def sightlines(data, *, options: Optional[SightlineOptions] = None,
         occl_ratio = ms["occlusivity"] / ms["perimeter"]
     visible_place = fld.seen["place"][cell_valid]
     n_valid = int(cell_valid.sum())
-    mean = (lambda a: float(np.nanmean(a)) if n_valid else None)
+
+    def mean(values: np.ndarray) -> Optional[float]:
+        return float(np.nanmean(values)) if n_valid else None
+
+    prospect = mean(visible_place)
+    occlusivity = mean(occl_ratio)
 
     figures: List[Figure] = [
         figure_from_threshold(THEME, "street_visibility_target", "visible_from_streets_pct",
-                              "Walkable place visible from adjacent streets", street_share,
-                              unit="%", indicator="A8",
+                              STREET_VISIBILITY_LABEL, street_share, unit="%", indicator="A8",
                               note=(f"{len(sxy)} street viewpoints every "
                                     f"{opt.street_spacing_m:g} m within "
                                     f"{opt.street_buffer_m:g} m of the place")),
         figure_from_threshold(THEME, "prospect_target", "prospect_pct",
                               "Prospect: mean share of the walkable place in view",
-                              None if mean(visible_place) is None
-                              else 100.0 * mean(visible_place) / walk_area,
+                              None if prospect is None else 100.0 * prospect / walk_area,
                               unit="%", indicator="P3",
-                              note=(f"isovist within {R:g} m clipped to the place, counted on "
+                              note=(f"isovist within {radius:g} m clipped to the place, counted on "
                                     f"{len(place_targets)} grid cells")),
         Figure("mean_isovist_area_m2", "Mean isovist area", mean(ms["area"]), "m2", "P3",
                source="Benedikt 1979"),
@@ -686,7 +475,7 @@ def sightlines(data, *, options: Optional[SightlineOptions] = None,
                                     f"isovist < {limit:.0f} m2 next to open walkable cells")),
         figure_from_threshold(THEME, "occlusivity_floor", "occlusivity_pct",
                               "Occlusivity / isovist perimeter (mean)",
-                              None if mean(occl_ratio) is None else 100.0 * mean(occl_ratio),
+                              None if occlusivity is None else 100.0 * occlusivity,
                               unit="%", indicator="P5"),
         Figure("mean_occlusivity_m", "Mean occlusivity (occluding radial edges)",
                mean(ms["occlusivity"]), "m", "P5", source="Benedikt 1979"),
@@ -703,7 +492,8 @@ def sightlines(data, *, options: Optional[SightlineOptions] = None,
     else:
         figures.append(Figure("active_frontage_in_view_m", "Active frontage in view (mean)",
                               None, "m", "P1", source="Jacobs 1961; Gehl criterion 2",
-                              note="no frontage layer given (run `amp-place frontage`)"))
+                              note="no frontage layer given (map the frontage first and give "
+                                   "its layer)"))
     if len(seat_pts):
         figures.append(Figure("seats_in_view", "Seating features in view (mean)",
                               mean(fld.seen["seats"][cell_valid]), "count", "",
@@ -712,22 +502,24 @@ def sightlines(data, *, options: Optional[SightlineOptions] = None,
         figures.append(Figure("seats_in_view", "Seating features in view (mean)", None, "count",
                               note="no seating in the data"))
 
-    layers = _layers(grid, crs, cells, fld, area, mask, pocket, labels, visible, sxy, place)
-    params = {"radius_m": f"{R:g}", "cell_size_m": f"{opt.cell_size_m:g}",
-              "street_buffer_m": f"{opt.street_buffer_m:g}",
-              "street_spacing_m": f"{opt.street_spacing_m:g}",
-              "free_walls": str(opt.use_barriers),
-              "arc_step_deg": f"{kernel.ARC_STEP_DEG:g}",
-              "observers": str(n_valid), "observers_in_buildings": str(int((~cell_valid).sum())),
-              "place_area_m2": f"{place_area:.1f}", "walkable_area_m2": f"{walk_area:.1f}"}
-    result = IndicatorResult(THEME, figures, layers, params, warnings)
+    layers = _layers(grid, crs, cells, fld, area, mask, pocket, labels, visible, sxy)
+    params = opt.parameters()
+    params.update({"arc_step_deg": f"{kernel.ARC_STEP_DEG:g}", "observers": str(n_valid),
+                   "observers_in_buildings": str(int((~cell_valid).sum())),
+                   "place_area_m2": f"{place_area:.1f}", "walkable_area_m2": f"{walk_area:.1f}"})
+    raster = RasterOutput(area, grid, description=f"Isovist area within {radius:g} m (m2)",
+                          units="m2", style=RASTER)
+    result = IndicatorResult(THEME, figures, layers, params, warnings,
+                             rasters={RASTER: raster}, geometry_types=dict(OUTPUT_LAYERS),
+                             extras={"isovist_field": fld})
     if feedback is not None:
         feedback.setProgress(100)
-    return SightlinesResult(result, grid, area, fld)
+    return result
 
 
-def _layers(grid, crs, cells, fld: IsovistField, area, mask, pocket, labels, visible, sxy,
-            place) -> Dict[str, gpd.GeoDataFrame]:
+def _layers(grid, crs, cells, fld: IsovistField, area, mask, pocket, labels, visible, sxy
+            ) -> Dict[str, gpd.GeoDataFrame]:
+    """The output layers of :data:`OUTPUT_LAYERS` (the walkable cells with an isovist only)."""
     from rasterio.features import shapes
 
     ok = fld.valid
@@ -767,60 +559,3 @@ def _layers(grid, crs, cells, fld: IsovistField, area, mask, pocket, labels, vis
     vp = gpd.GeoDataFrame(geometry=shapely.points(sxy) if len(sxy) else [], crs=crs)
     return {"isovist_points": pts, "concealment_pockets": pockets,
             "visible_from_streets": vis, "street_viewpoints": vp}
-
-
-# --------------------------------------------------------------------------------------------
-# Outputs
-# --------------------------------------------------------------------------------------------
-
-#: Output layers of ``sightlines.gpkg`` and their geometry types.
-OUTPUT_LAYERS = {"isovist_points": "Point", "concealment_pockets": "MultiPolygon",
-                 "visible_from_streets": "MultiPolygon", "street_viewpoints": "Point"}
-
-
-def write_sightlines_outputs(out: SightlinesResult, out_dir=None, feedback: Optional[Feedback] = None,
-                             *, raster_path=None, gpkg_path=None) -> Dict[str, Path]:
-    """Write ``isovist_area.tif`` (+ ``.qml`` style) and ``sightlines.gpkg``.
-
-    The GeoPackage holds the layers of :data:`OUTPUT_LAYERS` (styled) and the table
-    ``sightlines_figures``. Each file is written under a temporary name and renamed when complete.
-
-    Returns
-    -------
-    dict
-        ``"raster"`` and ``"gpkg"`` paths (those written).
-    """
-    import pyogrio
-
-    from amp_qgis_plugin.core.data.placedata import atomic_geopackage
-    from amp_qgis_plugin.core.raster import write_geotiff
-    from amp_qgis_plugin.core.styles import style_path, write_layer_styles
-
-    if out_dir is not None:
-        out_dir = Path(out_dir)
-        raster_path = raster_path or out_dir / "isovist_area.tif"
-        gpkg_path = gpkg_path or out_dir / "sightlines.gpkg"
-    written: Dict[str, Path] = {}
-    res = out.result
-    if raster_path is not None:
-        check_cancelled(feedback)
-        written["raster"] = write_geotiff(
-            raster_path, out.isovist_area, out.grid, colour_ramp=style_path("isovist_area"),
-            band_name=f"Isovist area within {res.parameters.get('radius_m', '100')} m (m2)",
-            units="m2", tags={f"amp.{k}": v for k, v in res.parameters.items()})
-    if gpkg_path is None:
-        return written
-    check_cancelled(feedback)
-    target = Path(gpkg_path)
-    if target.suffix.lower() != ".gpkg":
-        raise InputError(f"The sightline layers go to a GeoPackage (.gpkg), not {target.name!r}.")
-    with atomic_geopackage(target) as tmp:
-        for name, gtype in OUTPUT_LAYERS.items():
-            gdf = res.layers[name]
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", geometry_type=gtype,
-                                    promote_to_multi=gtype.startswith("Multi"))
-        pyogrio.write_dataframe(figures_frame(res), tmp, layer="sightlines_figures",
-                                driver="GPKG")
-        write_layer_styles(tmp, list(OUTPUT_LAYERS))
-    written["gpkg"] = target
-    return written
