@@ -65,15 +65,15 @@ def test_a_square_cut_by_the_edge_of_the_extract(run_alg, tmp_path, sample_osm):
 
 
 @pytest.mark.parametrize("alg, params", [
-    ("amp:lightingmap", {"CELL_SIZE": 0.01}),
+    ("amp:lightingmap", {"CELL_SIZE": 0.1, "APPROACH": 400}),  # 0.1 m: the smallest allowed
     ("amp:sightlines", {"CELL_SIZE": 0.01}),
 ])
 def test_a_cell_size_too_small(run_alg, tmp_path, senaatintori_gpkg, alg, params):
-    out = {"amp:lightingmap": {"ILLUMINANCE": str(tmp_path / "e.tif"),
-                               "SEMICYLINDRICAL": str(tmp_path / "esc.tif"),
-                               "OUTPUT": str(tmp_path / "l.gpkg")},
-           "amp:sightlines": {"ISOVIST_AREA": str(tmp_path / "i.tif"),
-                              "OUTPUT": str(tmp_path / "s.gpkg")}}[alg]
+    out = {"amp:lightingmap": {"OUTPUT": str(tmp_path / "e.tif"),
+                               "OUTPUT_SEMICYLINDRICAL": str(tmp_path / "esc.tif"),
+                               "OUTPUT_LAYERS": str(tmp_path / "l.gpkg")},
+           "amp:sightlines": {"OUTPUT": str(tmp_path / "i.tif"),
+                              "OUTPUT_LAYERS": str(tmp_path / "s.gpkg")}}[alg]
     text = _fail(run_alg, alg, {"DATA": str(senaatintori_gpkg), **params, **out})
     assert "use a larger cell size" in text
     assert "(parameter CELL_SIZE)" in text
