@@ -1,7 +1,8 @@
 """Regenerate the bundled QML styles of the canonical PlaceData layers with QGIS itself.
 
 Run with QGIS's Python (``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/make_styles.py
-[NAME ...]``; with names, only those styles are written); the QML files land in ``amp_qgis_plugin/resources/styles``. Building the styles through the
+[NAME ...]``; with names, only those styles are written); the QML files land in
+``amp_qgis_plugin/resources/styles``. Building the styles through the
 QGIS API (rather than writing XML by hand) keeps them loadable by every QGIS version we support.
 """
 
@@ -10,9 +11,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsFillSymbol,
-                       QgsLineSymbol, QgsMarkerSymbol, QgsRendererCategory,
-                       QgsSingleSymbolRenderer, QgsVectorLayer)
+from qgis.core import (
+    QgsApplication,
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsLineSymbol,
+    QgsMarkerSymbol,
+    QgsRendererCategory,
+    QgsSingleSymbolRenderer,
+    QgsVectorLayer,
+)
 
 OUT = Path(__file__).resolve().parent.parent / "amp_qgis_plugin" / "resources" / "styles"
 

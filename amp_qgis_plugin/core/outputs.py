@@ -112,8 +112,12 @@ def write_results(results: Sequence["IndicatorResult"], data: "PlaceData",
     styles: Dict[str, str] = {}
     with atomic_geopackage(gpkg) as tmp:
         if place_data:
-            from amp_qgis_plugin.core.data.schema import (FEATURE_LAYERS, LAYERS, SCHEMA_VERSION,
-                                                          SCHEMA_VERSION_KEY)
+            from amp_qgis_plugin.core.data.schema import (
+                FEATURE_LAYERS,
+                LAYERS,
+                SCHEMA_VERSION,
+                SCHEMA_VERSION_KEY,
+            )
 
             prov[SCHEMA_VERSION_KEY] = str(SCHEMA_VERSION)
             for name in FEATURE_LAYERS:

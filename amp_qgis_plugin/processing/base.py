@@ -3,7 +3,8 @@
 An algorithm subclasses :class:`AmpAlgorithm`, sets the class attributes (``NAME``,
 ``DISPLAY``, ``GROUP``, ``HELP``, ``REQUIRES``), declares parameters in ``initAlgorithm`` with
 :meth:`AmpAlgorithm.add` (which sets the help text of every parameter), and implements
-:meth:`AmpAlgorithm.execute` (not ``run``, which QGIS itself defines). Engine errors become ``QgsProcessingException`` with the engine's
+:meth:`AmpAlgorithm.execute` (not ``run``, which QGIS itself defines). Engine errors become
+``QgsProcessingException`` with the engine's
 message; the QGIS feedback object is passed straight into the engine (it fits the engine's
 Feedback protocol), so progress and cancel work inside the engine's loops.
 """
@@ -12,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Sequence, Tuple, Type
 
-from qgis.core import (QgsProcessingAlgorithm, QgsProcessingException,
-                       QgsProcessingParameterDefinition)
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterDefinition
 from qgis.PyQt.QtGui import QIcon
 
 from amp_qgis_plugin.processing.i18n import both, tr
@@ -139,8 +139,11 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
         ``QgsProcessingParameterBoolean``, text choices ``QgsProcessingParameterEnum`` (labels
         in ``enum``, one pair per choice in the spec's order).
         """
-        from qgis.core import (QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
-                               QgsProcessingParameterNumber)
+        from qgis.core import (
+            QgsProcessingParameterBoolean,
+            QgsProcessingParameterEnum,
+            QgsProcessingParameterNumber,
+        )
 
         from amp_qgis_plugin.processing.compat import NUMBER_DOUBLE
 

@@ -7,8 +7,7 @@ algorithms run on 3.22 (our minimum) and on 3.40 LTR / 4.x alike.
 
 from __future__ import annotations
 
-from qgis.core import (Qgis, QgsProcessing, QgsProcessingParameterFile,
-                       QgsProcessingParameterNumber)
+from qgis.core import Qgis, QgsProcessing, QgsProcessingParameterFile, QgsProcessingParameterNumber
 
 try:
     NUMBER_DOUBLE = Qgis.ProcessingNumberParameterType.Double

@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict
 
-from qgis.core import (QgsProcessingContext, QgsProcessingLayerPostProcessorInterface,
-                       QgsProject)
+from qgis.core import QgsProcessingContext, QgsProcessingLayerPostProcessorInterface, QgsProject
 
 
 class QmlStyler(QgsProcessingLayerPostProcessorInterface):

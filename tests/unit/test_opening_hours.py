@@ -11,7 +11,11 @@ import pytest
 
 from amp_qgis_plugin.core.feedback import RecordingFeedback
 from amp_qgis_plugin.core.indicators.opening_hours import (
-    OpeningHoursOptions, evaluate, opening_hours_figures, summarise)
+    OpeningHoursOptions,
+    evaluate,
+    opening_hours_figures,
+    summarise,
+)
 
 HELSINKI = (60.17, 24.95)
 

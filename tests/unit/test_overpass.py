@@ -18,6 +18,7 @@ from pathlib import Path
 import osmium
 import osmium.io
 import pytest
+from overpass_replay import FIXTURES, OVERPASS_400_PAGE, OVERPASS_429_PAGE, ReplayServer, Reply
 
 from amp_qgis_plugin.__about__ import __version__
 from amp_qgis_plugin.core.data.overpass import (
@@ -32,7 +33,6 @@ from amp_qgis_plugin.core.data.overpass import (
 )
 from amp_qgis_plugin.core.errors import CancelledError, InputError, OverpassError
 from amp_qgis_plugin.core.feedback import RecordingFeedback
-from overpass_replay import FIXTURES, OVERPASS_400_PAGE, OVERPASS_429_PAGE, ReplayServer, Reply
 
 # Clerkenwell, London, around the New River Head fixture (south, west, north, east).
 BBOX = (51.5275, -0.1085, 51.5292, -0.1065)

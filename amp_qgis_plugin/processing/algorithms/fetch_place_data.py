@@ -6,17 +6,23 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessingContext, QgsProcessingParameterBoolean,
-                       QgsProcessingParameterEnum, QgsProcessingParameterExtent,
-                       QgsProcessingParameterFeatureSource,
-                       QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
-                       QgsProcessingParameterNumber,
-                       QgsProcessingParameterPoint, QgsProcessingParameterString,
-                       QgsApplication, QgsCoordinateReferenceSystem)
+from qgis.core import (
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsProcessingContext,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterPoint,
+    QgsProcessingParameterString,
+)
 
 from amp_qgis_plugin.processing.base import AmpAlgorithm
-from amp_qgis_plugin.processing.compat import (FILE_FOLDER, NUMBER_DOUBLE, SOURCE_POLYGON,
-                                               SOURCE_VECTOR)
+from amp_qgis_plugin.processing.compat import FILE_FOLDER, NUMBER_DOUBLE, SOURCE_POLYGON, SOURCE_VECTOR
 from amp_qgis_plugin.processing.i18n import tr
 from amp_qgis_plugin.processing.outputs import load_on_completion
 
@@ -100,7 +106,8 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
                                               optional=True, minValue=1.0, maxValue=1000.0),
                  "Radius of the circular place around the centre point, in metres.",
                  "Radien för den cirkulära platsen runt mittpunkten, i meter.")
-        self.add(QgsProcessingParameterNumber(self.RADIUS, tr("Study-area radius (m)", "Studieområdets radie (m)"),
+        self.add(QgsProcessingParameterNumber(self.RADIUS, tr("Study-area radius (m)",
+                                                              "Studieområdets radie (m)"),
                                               NUMBER_DOUBLE,
                                               PlaceOptions.default("study_radius_m"), minValue=10.0,
                                               maxValue=5000.0),
@@ -117,11 +124,13 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
                  "smaller; most renowned European squares are under 10,000 m²).",
                  "Större platser än så avvisas (ett torg eller en centrumgata är mycket mindre; de "
                  "flesta kända europeiska torg är under 10 000 m²).", advanced=True)
-        self.add(QgsProcessingParameterString(self.OVERPASS_URL, tr("Overpass API URL", "Overpass API-adress"),
+        self.add(QgsProcessingParameterString(self.OVERPASS_URL,
+                                              tr("Overpass API URL", "Overpass API-adress"),
                                               defaultValue=DEFAULT_URL),
                  "The Overpass server to ask when the source is the Overpass API.",
                  "Den Overpass-server som används när källan är Overpass API.", advanced=True)
-        self.add(QgsProcessingParameterFile(self.OVERPASS_CACHE, tr("Overpass cache folder", "Cachemapp för Overpass"),
+        self.add(QgsProcessingParameterFile(self.OVERPASS_CACHE,
+                                            tr("Overpass cache folder", "Cachemapp för Overpass"),
                                             behavior=FILE_FOLDER, optional=True),
                  "Folder for cached Overpass replies (default: 'amp/overpass-cache' in the QGIS "
                  "profile folder). Reruns and batch runs reuse it.",
@@ -150,7 +159,8 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
                      "Ett kommunalt register (belysning, bänkar, träd, byggnader ...) som "
                      "kompletterar eller ersätter OSM-data; kräver en fältmappning.", advanced=True)
             self.add(QgsProcessingParameterString(f"MAPPING_{i}",
-                                                  tr(f"Field mapping for layer {i}", f"Fältmappning för lager {i}"),
+                                                  tr(f"Field mapping for layer {i}",
+                                                     f"Fältmappning för lager {i}"),
                                                   optional=True),
                      "Name of a mapping preset (e.g. 'lamp-register-example'; your own presets "
                      "saved in the QGIS profile folder under amp/mappings come first) or the path "
@@ -158,7 +168,8 @@ class FetchPlaceDataAlgorithm(AmpAlgorithm):
                      "Namnet på en fältmappning (t.ex. 'lamp-register-example'; egna mappningar "
                      "sparade i QGIS-profilens mapp amp/mappings går först) eller sökvägen till en "
                      "mappningsfil (.json). 'amp-place presets' listar dem.", advanced=True)
-        self.add(QgsProcessingParameterFileDestination(self.OUTPUT, tr("Place data GeoPackage", "Platsdata (GeoPackage)"),
+        self.add(QgsProcessingParameterFileDestination(self.OUTPUT, tr("Place data GeoPackage",
+                                                                       "Platsdata (GeoPackage)"),
                                                        fileFilter="GeoPackage (*.gpkg)"),
                  "The GeoPackage to write. It is written completely or not at all.",
                  "GeoPackage-filen som skrivs. Den skrivs helt eller inte alls.")

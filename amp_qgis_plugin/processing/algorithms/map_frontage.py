@@ -9,6 +9,7 @@ from qgis.core import QgsProcessingParameterFileDestination
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.i18n import tr
 
+
 class MapFrontageAlgorithm(AmpAlgorithm):
     """Map the frontage of a place into a styled line layer."""
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from qgis.core import (QgsProcessingContext, QgsProcessingOutputNumber,
-                       QgsProcessingParameterPoint,
-                       QgsProcessingParameterRasterDestination,
-                       QgsProcessingParameterRasterLayer)
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterPoint,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
 
 from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.processing.base import AmpAlgorithm
@@ -88,8 +91,12 @@ class ViewshedAlgorithm(AmpAlgorithm):
             "Visible share within the radius (%)", "Synlig andel inom radien (%)")))
 
     def execute(self, parameters, context: QgsProcessingContext, feedback) -> Dict[str, Any]:
-        from amp_qgis_plugin.core.indicators.viewshed import (ViewshedOptions, read_dsm_info,
-                                                              viewshed, write_viewshed)
+        from amp_qgis_plugin.core.indicators.viewshed import (
+            ViewshedOptions,
+            read_dsm_info,
+            viewshed,
+            write_viewshed,
+        )
 
         layer = self.parameterAsRasterLayer(parameters, self.DSM, context)
         if layer is None or not layer.isValid():
