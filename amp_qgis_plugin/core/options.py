@@ -161,7 +161,7 @@ class Options:
     THEME: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
             spec = self.spec(f.name)
             if spec.key is not None and getattr(self, f.name) is None:
                 setattr(self, f.name, self.default(f.name))
@@ -195,7 +195,7 @@ class Options:
                     if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
                         return f.default_factory()  # type: ignore[misc]
                     return f.default
-        value = data_file_entry(cls.THEME, spec.key)["value"]
+        value = data_file_entry(cls.THEME, str(spec.key))["value"]
         if isinstance(value, int) and not isinstance(value, bool) and spec.choices is None:
             return float(value)
         return value

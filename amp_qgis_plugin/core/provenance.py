@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import platform
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Dict, Iterable, Mapping
+from typing import TYPE_CHECKING, Dict, Iterable, Mapping, Optional
 
 from amp_qgis_plugin.__about__ import __version__
 
@@ -39,7 +39,7 @@ def software_versions() -> Dict[str, str]:
 
 
 def output_provenance(data: "PlaceData", results: Iterable["IndicatorResult"],
-                      extra: Mapping[str, str] = ()) -> Dict[str, str]:
+                      extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     """Provenance rows of an indicator output.
 
     The PlaceData's own rows (place, sources, OSM data date, fetch parameters) come first under
@@ -54,5 +54,5 @@ def output_provenance(data: "PlaceData", results: Iterable["IndicatorResult"],
         rows.update({k: str(v) for k, v in result.provenance().items()})
         if result.warnings:
             rows[f"{result.theme}.warnings"] = " | ".join(result.warnings)
-    rows.update({str(k): str(v) for k, v in dict(extra).items()})
+    rows.update({str(k): str(v) for k, v in dict(extra or {}).items()})
     return rows

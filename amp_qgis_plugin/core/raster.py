@@ -154,7 +154,8 @@ class Grid:
         """
         cols = self.x0 + (np.arange(self.width) + 0.5) * self.cell_size
         rows = self.y1 - (np.arange(self.height) + 0.5) * self.cell_size
-        return np.meshgrid(cols, rows)
+        xs, ys = np.meshgrid(cols, rows)
+        return xs, ys
 
     def mask(self, geometry, all_touched: bool = False) -> np.ndarray:
         """Return a boolean array of ``shape``: True where the cell centre lies in ``geometry``.

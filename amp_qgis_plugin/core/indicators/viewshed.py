@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import ClassVar, Optional, Tuple
+from typing import Any, ClassVar, Optional, Tuple
 
 import numpy as np
 
@@ -50,7 +50,7 @@ class Viewshed:
 
     visible: np.ndarray
     in_range: np.ndarray
-    transform: object
+    transform: Any
     crs: str
     observer: Tuple[float, float]
 
@@ -190,7 +190,7 @@ class DsmInfo:
 
     path: str
     crs: str
-    transform: object
+    transform: Any
     width: int
     height: int
     nodata: Optional[float]

@@ -171,22 +171,22 @@ class FieldMapping:
             raise InputError(f"{who}: {', '.join(both)} is both mapped to a field and given a "
                              "constant; keep one of them.")
         kinds = dict(LAYERS[self.target].columns)
-        for col, spec in self.transforms.items():
+        for col, transform in self.transforms.items():
             if col not in self.fields:
                 raise InputError(f"{who}: transform for {col!r}, which is not mapped to a source "
                                  "field; add it to 'fields' or use 'constants'.")
-            if not isinstance(spec, dict) or not spec:
+            if not isinstance(transform, dict) or not transform:
                 raise InputError(f"{who}: the transform for {col!r} must be an object such as "
                                  '{"scale": 0.001} or {"map": {"Ja": "yes"}}.')
-            unknown = [k for k in spec if k not in TRANSFORM_KINDS]
+            unknown = [k for k in transform if k not in TRANSFORM_KINDS]
             if unknown:
                 raise InputError(f"{who}: unknown transform {unknown[0]!r} for {col!r}. "
                                  f"Valid transforms: {', '.join(TRANSFORM_KINDS)}.")
-            if "map" in spec and not isinstance(spec["map"], dict):
+            if "map" in transform and not isinstance(transform["map"], dict):
                 raise InputError(f"{who}: 'map' for {col!r} must be an object of "
                                  'source value -> value, e.g. {"Ja": "yes", "Nej": "no"}.')
-            if "scale" in spec:
-                scale = spec["scale"]
+            if "scale" in transform:
+                scale = transform["scale"]
                 if kinds[col] == STR:
                     raise InputError(f"{who}: 'scale' needs a numeric column; {col!r} is text.")
                 if isinstance(scale, bool) or not isinstance(scale, (int, float)) \

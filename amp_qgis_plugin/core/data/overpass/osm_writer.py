@@ -223,7 +223,7 @@ def elements_to_osm_file(
                 e = by_type["relation"][eid]
                 members = []
                 for m in e.get("members") or []:
-                    mtype = _MEMBER_TYPES.get(m.get("type")) if isinstance(m, Mapping) else None
+                    mtype = _MEMBER_TYPES.get(str(m.get("type"))) if isinstance(m, Mapping) else None
                     if mtype is None or not isinstance(m.get("ref"), int):
                         continue
                     members.append((mtype, int(m["ref"]), str(m.get("role") or "")))

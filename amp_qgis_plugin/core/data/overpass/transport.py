@@ -158,7 +158,7 @@ def _attempt(query: str, config: OverpassConfig, stop: Optional[threading.Event]
             + ". Check the server URL, or try another server."
         ) from None
     except urllib.error.URLError as exc:
-        reason = exc.reason
+        reason = exc.reason  # type: ignore[assignment]
         if isinstance(reason, (socket.timeout, TimeoutError)):
             raise _RetryableError(
                 f"no answer within {config.timeout_s:g} s (socket timeout)"
