@@ -98,14 +98,16 @@ class FetchRequest:
                   self.point is not None]
         if sum(places) != 1:
             raise InputError("Give exactly one place: a place name, a polygon layer, or a point "
-                             "and a radius.")
+                             "and a radius.", options=("place_name", "place", "point"))
         if bool(self.osm_file) == (self.overpass is not None):
-            raise InputError("Give exactly one OSM source: a local OSM file or the Overpass API.")
+            raise InputError("Give exactly one OSM source: a local OSM file or the Overpass API.",
+                             options=("osm_file",))
         if not (0 < self.study_radius_m <= 5000):
             raise InputError(f"The study-area radius must be between 0 and 5000 m, not "
-                             f"{self.study_radius_m:g}.")
+                             f"{self.study_radius_m:g}.", options=("study_radius_m",))
         if self.point is not None and not self.point_radius_m > 0:
-            raise InputError("A place given as a point needs a radius in metres (e.g. 40).")
+            raise InputError("A place given as a point needs a radius in metres (e.g. 40).",
+                             options=("place_radius_m",))
 
 
 def resolve_place(request: FetchRequest, *, osm_path: Optional[Path] = None,
@@ -123,7 +125,7 @@ def resolve_place(request: FetchRequest, *, osm_path: Optional[Path] = None,
                                 where=request.place_where, study_radius_m=request.study_radius_m)
     else:
         if osm_path is None:
-            raise InputError("A place name needs OSM data to search in.")
+            raise InputError("A place name needs OSM data to search in.", options=("osm_file",))
         place = find_place_by_name(osm_path, request.place_name,
                                    study_radius_m=request.study_radius_m, feedback=feedback)
     place.check_size(request.max_place_area_m2)
