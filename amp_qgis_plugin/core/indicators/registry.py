@@ -97,6 +97,8 @@ INDICATORS: Dict[str, Indicator] = {ind.name: ind for ind in (
               ("visible_from_streets_pct:STREET_VISIBILITY", "prospect_pct:PROSPECT",
                "concealment_pockets_per_1000m2:POCKETS", "occlusivity_pct:OCCLUSIVITY",
                "mean_isovist_area_m2:MEAN_ISOVIST_AREA")),
+    Indicator("access", f"{_PKG}.access", "AccessOptions", ("nearest_lowcap_stop_m", "nearest_highcap_stop_m",
+              "population_long", "entrances", "entrance_sides", "step_free_entrances_share")),
     Indicator("safety", f"{_PKG}.safety", "SafetyOptions", ("safety_index", "safety_coverage")),
 )}
 
