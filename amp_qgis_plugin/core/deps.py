@@ -29,6 +29,7 @@ OPTIONAL: Dict[str, str] = {
     "rasterio": "rasterio",
     "osmnx": "osmnx",
     "opening_hours": "opening-hours-py",
+    "scipy": "scipy",
 }
 
 

@@ -81,8 +81,9 @@ class RecordingFeedback(NullFeedback):
 class ConsoleFeedback(NullFeedback):
     """Feedback for the command line: warnings and (optionally) progress on stderr."""
 
-    def __init__(self, stream: TextIO = sys.stderr, verbose: bool = False) -> None:
-        self.stream = stream
+    def __init__(self, stream: Optional[TextIO] = None, verbose: bool = False) -> None:
+        # the stream in force when the feedback is made (not when this module was imported)
+        self.stream = stream if stream is not None else sys.stderr
         self.verbose = verbose
         self._last = -10.0
 

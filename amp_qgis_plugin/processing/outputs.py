@@ -59,3 +59,60 @@ def style_raster_on_load(context: QgsProcessingContext, path: str) -> None:
     if context.willLoadLayerOnCompletion(path):
         styler = _STYLERS.setdefault(path, QmlStyler(str(Path(path).with_suffix(".qml"))))
         context.layerToLoadOnCompletionDetails(path).setPostProcessor(styler)
+
+
+class GroupStyler(QgsProcessingLayerPostProcessorInterface):
+    """Style a loaded layer (default style or a QML) and move it into a layer-tree group."""
+
+    def __init__(self, group: str, qml: str = "") -> None:
+        super().__init__()
+        self.group = group
+        self.qml = qml
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        if layer is None:
+            return
+        if self.qml and Path(self.qml).exists():
+            layer.loadNamedStyle(self.qml)
+        else:
+            layer.loadDefaultStyle()
+        layer.triggerRepaint()
+        project = context.project() or QgsProject.instance()
+        root = project.layerTreeRoot()
+        group = root.findGroup(self.group) or root.insertGroup(0, self.group)
+        node = root.findLayer(layer.id())
+        if node is not None and node.parent() is not group:
+            group.addChildNode(node.clone())
+            node.parent().removeChildNode(node)
+
+
+#: Layers of an assessment opened in QGIS, top to bottom (the rest stay in the GeoPackage).
+ASSESSMENT_LAYERS = ("place", "place_entrances", "frontage", "seating_audit", "lamps_used",
+                     "dark_gaps", "concealment_pockets", "visible_from_streets", "catchments",
+                     "walk_edges", "transit_access")
+
+
+def load_group_on_completion(context: QgsProcessingContext, written: Dict[str, Path],
+                             group: str) -> None:
+    """Open an assessment's main layers and rasters, styled, in one layer-tree group ``group``."""
+    import pyogrio
+
+    project = context.project() or QgsProject.instance()
+    if project is None:
+        return
+    gpkg = str(written["gpkg"])
+    present = {name for name, gtype in pyogrio.list_layers(gpkg) if gtype}
+    for name in ASSESSMENT_LAYERS:
+        if name not in present:
+            continue
+        uri = f"{gpkg}|layername={name}"
+        details = QgsProcessingContext.LayerDetails(f"{group} – {name}", project, name)
+        details.setPostProcessor(_STYLERS.setdefault(f"group:{uri}", GroupStyler(group)))
+        context.addLayerToLoadOnCompletion(uri, details)
+    for key, path in written.items():
+        if key == "gpkg":
+            continue
+        details = QgsProcessingContext.LayerDetails(f"{group} – {key}", project, key)
+        styler = GroupStyler(group, str(Path(path).with_suffix(".qml")))
+        details.setPostProcessor(_STYLERS.setdefault(f"group:{path}", styler))
+        context.addLayerToLoadOnCompletion(str(path), details)

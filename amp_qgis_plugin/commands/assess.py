@@ -1,0 +1,87 @@
+"""``amp-place assess``: every indicator, the place profile and one folder for a place."""
+
+from __future__ import annotations
+
+import argparse
+
+from amp_qgis_plugin.commands._options import remember_flag
+
+NAME = "assess"
+HELP = ("Assess a place: fetch (or reuse) its data, run every indicator (frontage, seating, "
+        "amenities, lighting, sightlines, walking access, perceived safety) and score the PPS "
+        "place profile with the safety index, into one folder.")
+ORDER = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the assessment options to ``parser``."""
+    from amp_qgis_plugin.commands.fetch import add_place_arguments
+
+    parser.add_argument("--data", metavar="PLACE.gpkg",
+                        help="reuse fetched data: a PlaceData GeoPackage from 'amp-place fetch' "
+                             "or an earlier assessment (instead of --osm/--overpass and a place)")
+    add_place_arguments(parser)
+    parser.add_argument("--population", metavar="FILE",
+                        help="population grid or polygons (any CRS, any OGR format) for the "
+                             "residents within walking distance")
+    parser.add_argument("--population-field", metavar="FIELD", default="",
+                        help="the field holding residents (default: a known name such as "
+                             "'population', 'pop', 'befolkning', 'vaesto')")
+    parser.add_argument("--weights", metavar="FILE|KEY=W;...",
+                        help="indicator weights: a JSON file shaped like profile.json (partial) "
+                             "or 'U1=2; C7=0.5' (weights that do not sum to one within an "
+                             "attribute are normalised, with a warning)")
+    parser.add_argument("--detail", action="store_true",
+                        help="print every indicator's value and score under its attribute")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="output folder: DIR/<place>.gpkg (every layer, figures, scores, "
+                             "sensitivity, provenance) and the rasters beside it")
+    remember_flag(parser, "population", "--population")
+    remember_flag(parser, "population_field", "--population-field")
+    remember_flag(parser, "weights", "--weights")
+    remember_flag(parser, "output", "--out DIR")
+
+
+def run(args: argparse.Namespace, feedback) -> int:
+    """Assess the place, write the folder and print the profile."""
+    from amp_qgis_plugin.core.assess import assess_place, write_assessment
+    from amp_qgis_plugin.core.errors import InputError
+    from amp_qgis_plugin.core.feedback import ScaledFeedback
+
+    if args.data and (args.osm or args.overpass):
+        raise InputError("Give the place's data once: a PlaceData GeoPackage, or an OSM source "
+                         "and a place.", options=("data", "osm_file"))
+    options = {}
+    if args.population_field:
+        from amp_qgis_plugin.core.indicators.access import AccessOptions
+
+        options["access"] = AccessOptions(population_field=args.population_field)
+    data = _place_data(args, feedback)
+    assessment = assess_place(data, options=options, population=args.population,
+                              weights=args.weights,
+                              feedback=feedback if args.data else ScaledFeedback(feedback, 15, 100))
+    written = write_assessment(assessment, args.out, feedback=feedback)
+    profile = assessment.profile
+    print(f"Place profile of {data.name or 'the place'} "
+          f"({float(data.provenance.get('place_area_m2', 'nan')):,.0f} m², "
+          f"OSM data of {data.provenance.get('osm_timestamp', 'unknown date')[:10]}):")
+    for line in profile.lines(detail=args.detail):
+        print(f"  {line}")
+    print(f"Wrote {written['gpkg']} (layers, figures, scores, sensitivity, provenance)")
+    for key, path in written.items():
+        if key != "gpkg":
+            print(f"Wrote {path}")
+    return 0
+
+
+def _place_data(args: argparse.Namespace, feedback):
+    """The PlaceData: read from ``--data`` or fetched from the OSM source and place given."""
+    from amp_qgis_plugin.core.data.placedata import read_geopackage
+
+    if args.data:
+        return read_geopackage(args.data)
+    from amp_qgis_plugin.commands.fetch import request_from_args
+    from amp_qgis_plugin.core.feedback import ScaledFeedback
+    from amp_qgis_plugin.core.fetch import fetch_place_data
+
+    return fetch_place_data(request_from_args(args), feedback=ScaledFeedback(feedback, 0, 15))
