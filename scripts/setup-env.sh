@@ -23,7 +23,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 APT_PACKAGES="qgis python3-qgis qgis-providers libgdal-dev libproj-dev libgeos-dev proj-bin \
-python3-venv python3-dev python3-pip python3-scipy gcc g++ make git xvfb xauth"
+python3-venv python3-dev python3-pip python3-scipy python3-matplotlib qttools5-dev-tools poppler-utils \
+gcc g++ make git xvfb xauth"
 
 missing=""
 for p in $APT_PACKAGES; do
