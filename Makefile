@@ -1,5 +1,5 @@
 # AMP Place Analysis — every target sets up what it needs on Debian 12 (root or sudo).
-#   make demo   fetch the bundled sample square into a GeoPackage (sets everything up first)
+#   make demo   fetch and assess the bundled sample square (sets everything up first)
 #   make test   lint (ruff, mypy), then all tests: unit (no QGIS), QGIS adapter (pytest-qgis), qgis_process end to end
 
 VENV    ?= .venv
