@@ -53,6 +53,9 @@ CATEGORIES = {
     "seating": ("Point", "seating_type", QgsMarkerSymbol, {
         "bench": "139,69,19", "picnic_table": "205,133,63", "lounger": "244,164,96",
         "outdoor_seating": "230,85,13"}),
+    # a scenario's proposed changes: added in green, removed in red
+    "scenario_changes": ("Point", "action", QgsMarkerSymbol, {
+        "add": "26,150,65", "remove": "215,25,28"}),
 }
 
 

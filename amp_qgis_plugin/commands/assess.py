@@ -31,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="indicator weights: a JSON file shaped like profile.json (partial) "
                              "or 'U1=2; C7=0.5' (weights that do not sum to one within an "
                              "attribute are normalised, with a warning)")
+    parser.add_argument("--scenario", metavar="FILE",
+                        help="a point layer of proposed changes (fields action add/remove, kind "
+                             "bench/lamp/tree/bin/facade; optional length_m, backrest, height_m, "
+                             "lumen, use): the profile before and after, and the change")
     parser.add_argument("--detail", action="store_true",
                         help="print every indicator's value and score under its attribute")
     parser.add_argument("--out", required=True, metavar="DIR",
@@ -39,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     remember_flag(parser, "population", "--population")
     remember_flag(parser, "population_field", "--population-field")
     remember_flag(parser, "weights", "--weights")
+    remember_flag(parser, "scenario", "--scenario")
     remember_flag(parser, "output", "--out DIR")
 
 
@@ -57,9 +62,11 @@ def run(args: argparse.Namespace, feedback) -> int:
 
         options["access"] = AccessOptions(population_field=args.population_field)
     data = _place_data(args, feedback)
+    scaled = feedback if args.data else ScaledFeedback(feedback, 15, 100)
+    if args.scenario:
+        return _run_scenario(args, data, options, scaled, feedback)
     assessment = assess_place(data, options=options, population=args.population,
-                              weights=args.weights,
-                              feedback=feedback if args.data else ScaledFeedback(feedback, 15, 100))
+                              weights=args.weights, feedback=scaled)
     written = write_assessment(assessment, args.out, feedback=feedback)
     profile = assessment.profile
     print(f"Place profile of {data.name or 'the place'} "
@@ -71,6 +78,42 @@ def run(args: argparse.Namespace, feedback) -> int:
     for key, path in written.items():
         if key != "gpkg":
             print(f"Wrote {path}")
+    return 0
+
+
+def _run_scenario(args: argparse.Namespace, data, options, scaled, feedback) -> int:
+    """Assess before and after the scenario's changes; print what moves."""
+    import math
+
+    from amp_qgis_plugin.core.assess import assess_scenario, write_scenario
+
+    result = assess_scenario(data, args.scenario, options=options, population=args.population,
+                             weights=args.weights, feedback=scaled)
+    written = write_scenario(result, args.out, feedback=feedback)
+    changes = ", ".join(f"{n} × {k}" for k, n in result.changes["action"].str.cat(
+        result.changes["kind"], sep=" ").value_counts().items())
+    print(f"Scenario for {data.name or 'the place'} ({changes}): score before → after")
+
+    def fmt(value, unit: str = "", digits: str = ".1f") -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+            return "no data"
+        try:
+            return f"{float(value):{digits}} {unit}".strip()
+        except (TypeError, ValueError):
+            return f"{value} {unit}".strip()
+
+    diff = result.diff
+    for _, row in diff[diff.level.isin(["attribute", "index"])].iterrows():
+        change = "" if math.isnan(row.score_change) else f" ({row.score_change:+.1f})"
+        print(f"  {row['name']}: {fmt(row.score_before)} → {fmt(row.score_after)}{change}")
+    moved = diff[(diff.level == "indicator") & ((diff.score_change.abs() > 0.05)
+                                               | (diff.score_before.isna() != diff.score_after.isna()))]
+    for _, row in moved.iterrows():
+        print(f"    {row.key} {row['name']}: {fmt(row.value_before, row.unit, '.3g')} → "
+              f"{fmt(row.value_after, row.unit, '.3g')} (score {fmt(row.score_before)} → "
+              f"{fmt(row.score_after)})")
+    print(f"Wrote {written['gpkg']} (as it is) and {written['scenario_gpkg']} (with the changes; "
+          "scenario_changes, scenario_diff)")
     return 0
 
 

@@ -35,9 +35,11 @@ from amp_qgis_plugin.core.indicators.result import IndicatorResult
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
+    import pandas as pd
 
     from amp_qgis_plugin.core.data.placedata import PlaceData
     from amp_qgis_plugin.core.options import Options
+    from amp_qgis_plugin.core.scenario import ScenarioOptions
     from amp_qgis_plugin.core.scoring import ProfileResult
 
 #: Share of the progress bar each indicator takes (the rest is scoring and writing).
@@ -206,3 +208,86 @@ def write_assessment(assessment: Assessment, folder: "os.PathLike[str] | str", *
     return write_results(results, assessment.data, folder / f"{slug}.gpkg",
                          raster_paths=raster_paths, tables=tables, place_data=True,
                          extra_provenance=prov, feedback=feedback)
+
+
+@dataclass
+class ScenarioAssessment:
+    """A place assessed as it is and with a scenario's changes.
+
+    Attributes
+    ----------
+    before, after : Assessment
+        The assessments of the place as it is and as changed.
+    changes : GeoDataFrame
+        What the scenario added or removed (``scenario_changes``).
+    diff : DataFrame
+        Value and score of every indicator, attribute and the index, before and after.
+    """
+
+    before: Assessment
+    after: Assessment
+    changes: "gpd.GeoDataFrame"
+    diff: "pd.DataFrame"
+
+
+def assess_scenario(data: "PlaceData", scenario: Any, *,
+                    options: Optional[Mapping[str, "Options"]] = None,
+                    population: Optional["gpd.GeoDataFrame"] = None, weights: Any = None,
+                    scenario_options: Optional["ScenarioOptions"] = None,
+                    feedback: Optional[Feedback] = None) -> ScenarioAssessment:
+    """Assess ``data`` as it is and with the changes of ``scenario`` (a layer or its path).
+
+    Both runs use the same entries, options and weights; progress 0-50 % before, 50-100 % after.
+
+    Raises
+    ------
+    InputError
+        For a scenario layer that cannot be applied (before any indicator runs).
+    """
+    from amp_qgis_plugin.core.scenario import apply_scenario, compare
+
+    feedback = feedback or NullFeedback()
+    applied = apply_scenario(data, scenario, scenario_options)
+    feedback.pushInfo("Scenario: " + "; ".join(f"{k} {v}" for k, v in applied.counts.items()))
+    before = assess_place(data, options=options, population=population, weights=weights,
+                          feedback=ScaledFeedback(feedback, 0, 50))
+    after = assess_place(applied.data, options=options, population=population, weights=weights,
+                         feedback=ScaledFeedback(feedback, 50, 100))
+    return ScenarioAssessment(before=before, after=after, changes=applied.changes,
+                              diff=compare(before.profile, after.profile))
+
+
+def write_scenario(result: ScenarioAssessment, folder: "os.PathLike[str] | str", *,
+                   feedback: Optional[Feedback] = None) -> Dict[str, Path]:
+    """Write the place as it is (``<place>.gpkg``) and as changed (``<place>-scenario.gpkg``).
+
+    The scenario GeoPackage holds the changed place's layers and scores, the
+    ``scenario_changes`` layer and the ``scenario_diff`` table; its rasters are named
+    ``<place>-scenario-<raster>.tif``.
+
+    Returns
+    -------
+    dict of str to Path
+        ``"gpkg"``, ``"scenario_gpkg"`` and the rasters of both.
+    """
+    from amp_qgis_plugin.core.outputs import write_results
+
+    folder = Path(folder)
+    written = write_assessment(result.before, folder, feedback=feedback)
+    after = result.after
+    slug = place_slug(after.data.name) + "-scenario"
+    results = list(after.results.values())
+    changes = IndicatorResult(theme="scenario", layers={"scenario_changes": result.changes},
+                              geometry_types={"scenario_changes": "Point"})
+    tables = {"scores": after.profile.scores_frame(),
+              "sensitivity": after.profile.sensitivity_frame(),
+              "scenario_diff": result.diff}
+    prov = dict(after.profile.provenance())
+    paths = write_results(results + [changes], after.data, folder / f"{slug}.gpkg",
+                          raster_paths={name: folder / f"{slug}-{name}.tif"
+                                        for r in results for name in r.rasters},
+                          tables=tables, place_data=True, extra_provenance=prov,
+                          feedback=feedback)
+    written.update({("scenario_gpkg" if k == "gpkg" else f"scenario_{k}"): v
+                    for k, v in paths.items()})
+    return written

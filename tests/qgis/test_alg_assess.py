@@ -60,3 +60,30 @@ def test_assess_refuses_data_and_osm_together(run_alg, senaatintori_gpkg, sample
     text = str(err.value)
     assert "Give the place's data once" in text and "(parameters DATA, OSM_FILE)" in text
     assert "--" not in text
+
+
+def test_a_scenario_through_processing(run_alg, senaatintori_gpkg, tmp_path):
+    """One bench of 2.5 m added on the square adds 2.5 m to the linear seating (C1's value)."""
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer
+
+    from amp_qgis_plugin.core.data.placedata import read_geopackage
+
+    data = read_geopackage(senaatintori_gpkg)
+    spot = data.place_polygon.representative_point()
+    layer = QgsVectorLayer(f"Point?crs={data.crs}&field=action:string&field=kind:string"
+                           "&field=length_m:double", "forslag", "memory")
+    feature = QgsFeature(layer.fields())
+    feature.setAttributes(["add", "bench", 2.5])
+    feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(spot.x, spot.y)))
+    layer.dataProvider().addFeatures([feature])
+    result = run_alg("amp:assessplace", {"DATA": str(senaatintori_gpkg), "SCENARIO": layer,
+                                         "OUTPUT_FOLDER": str(tmp_path)})
+    assert result["SCENARIO_OUTPUT"] == str(tmp_path / "senaatintori-scenario.gpkg")
+    before = pyogrio.read_dataframe(result["OUTPUT"], layer="figures",
+                                    read_geometry=False).set_index("key")
+    after = pyogrio.read_dataframe(result["SCENARIO_OUTPUT"], layer="figures",
+                                   read_geometry=False).set_index("key")
+    assert float(after.loc["linear_seating_m", "value"]) - \
+        float(before.loc["linear_seating_m", "value"]) == pytest.approx(2.5)
+    changes = pyogrio.read_dataframe(result["SCENARIO_OUTPUT"], layer="scenario_changes")
+    assert list(changes.kind) == ["bench"] and layer.featureCount() == 1

@@ -17,7 +17,7 @@ from qgis.core import (
 )
 
 from amp_qgis_plugin.processing.base import AmpAlgorithm
-from amp_qgis_plugin.processing.compat import SOURCE_POLYGON, SOURCE_VECTOR
+from amp_qgis_plugin.processing.compat import SOURCE_POINT, SOURCE_POLYGON, SOURCE_VECTOR
 from amp_qgis_plugin.processing.i18n import tr
 
 #: Numeric outputs: (output name, profile key, English, Swedish).
@@ -65,6 +65,7 @@ class AssessPlaceAlgorithm(AmpAlgorithm):
 
     OSM_FILE, PLACE_NAME, PLACE, DATA = "OSM_FILE", "PLACE_NAME", "PLACE", "DATA"
     POPULATION, POPULATION_FIELD, WEIGHTS = "POPULATION", "POPULATION_FIELD", "WEIGHTS"
+    SCENARIO, SCENARIO_OUTPUT = "SCENARIO", "SCENARIO_OUTPUT"
     OUTPUT_FOLDER, OUTPUT = "OUTPUT_FOLDER", "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -118,6 +119,20 @@ class AssessPlaceAlgorithm(AmpAlgorithm):
                  "Andra vikter än i profile.json, som 'U1=2; C7=0.5' eller sökvägen till en "
                  "JSON-fil med samma form som profile.json; vikter som inte summerar till ett "
                  "inom en egenskap normaliseras, med en varning.", advanced=True)
+        self.add(QgsProcessingParameterFeatureSource(self.SCENARIO, tr("Scenario (proposed changes)",
+                                                                       "Scenario (föreslagna ändringar)"),
+                                                     [SOURCE_POINT], optional=True),
+                 "Points of proposed changes: field 'action' (add/remove) and 'kind' (bench, lamp, "
+                 "tree, bin, facade), optionally length_m and backrest (bench), height_m and lumen "
+                 "(lamp), use (facade: e.g. retail, food_drink). The place is assessed as it is and "
+                 "with the changes; <place>-scenario.gpkg holds the changed place, the changes and "
+                 "the difference per indicator and attribute (scenario_diff).",
+                 "Punkter med föreslagna ändringar: fältet 'action' (add/remove) och 'kind' "
+                 "(bench, lamp, tree, bin, facade), valfritt length_m och backrest (bänk), "
+                 "height_m och lumen (lampa), use (fasad: t.ex. retail, food_drink). Platsen "
+                 "bedöms som den är och med ändringarna; <plats>-scenario.gpkg innehåller den "
+                 "ändrade platsen, ändringarna och skillnaden per indikator och egenskap "
+                 "(scenario_diff).", advanced=True)
         self.add(QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER,
                                                          tr("Output folder", "Utdatamapp")),
                  "Folder for <place>.gpkg and the rasters; an existing assessment of the same "
@@ -126,6 +141,8 @@ class AssessPlaceAlgorithm(AmpAlgorithm):
                  "ersätts först när den nya är klar.")
         self.addOutput(QgsProcessingOutputFile(self.OUTPUT, tr("Assessment GeoPackage",
                                                                "Bedömningens GeoPackage")))
+        self.addOutput(QgsProcessingOutputFile(self.SCENARIO_OUTPUT, tr(
+            "Scenario GeoPackage (with the changes)", "Scenariots GeoPackage (med ändringarna)")))
         for name, _key, en, sv in PROFILE_OUTPUTS:
             self.addOutput(QgsProcessingOutputNumber(name, tr(en, sv)))
             self.addOutput(QgsProcessingOutputNumber(f"{name}_COVERAGE",
@@ -151,16 +168,40 @@ class AssessPlaceAlgorithm(AmpAlgorithm):
 
             options["access"] = AccessOptions(population_field=field)
         weights = (self.parameterAsString(parameters, self.WEIGHTS, context) or "").strip() or None
-        assessment = assess_place(data, options=options, population=population, weights=weights,
-                                  feedback=ScaledFeedback(feedback, 15, 95) if fetched
-                                  else ScaledFeedback(feedback, 0, 95))
+        scaled = ScaledFeedback(feedback, 15, 95) if fetched else ScaledFeedback(feedback, 0, 95)
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
-        written = write_assessment(assessment, folder, feedback=feedback)
+        outputs: Dict[str, Any] = {self.OUTPUT_FOLDER: str(Path(folder)), self.SCENARIO_OUTPUT: None}
+        scenario = self.parameterAsSource(parameters, self.SCENARIO, context)
+        if scenario is not None:
+            from amp_qgis_plugin.core.assess import assess_scenario, write_scenario
+            from amp_qgis_plugin.processing.convert import source_to_geodataframe
+
+            both = assess_scenario(data, source_to_geodataframe(scenario, feedback),
+                                   options=options, population=population, weights=weights,
+                                   feedback=scaled)
+            written = write_scenario(both, folder, feedback=feedback)
+            assessment = both.before
+            diff = both.diff[both.diff.level.isin(["attribute", "index"])]
+            for _, row in diff.iterrows():
+                feedback.pushInfo(tr(f"Scenario – {row['name']}: {row.score_before:.1f} → "
+                                     f"{row.score_after:.1f}",
+                                     f"Scenario – {row['name']}: {row.score_before:.1f} → "
+                                     f"{row.score_after:.1f}"))
+            scenario_written = {k[len("scenario_"):]: v for k, v in written.items()
+                                if k.startswith("scenario_") and k != "scenario_gpkg"}
+            scenario_written["gpkg"] = written["scenario_gpkg"]
+            load_group_on_completion(context, scenario_written,
+                                     f"{data.name or 'place'} – {tr('scenario', 'scenario')}")
+            outputs[self.SCENARIO_OUTPUT] = str(written["scenario_gpkg"])
+            written = {k: v for k, v in written.items() if not k.startswith("scenario_")}
+        else:
+            assessment = assess_place(data, options=options, population=population,
+                                      weights=weights, feedback=scaled)
+            written = write_assessment(assessment, folder, feedback=feedback)
         for line in assessment.profile.lines(detail=True):
             feedback.pushInfo(line)
         load_group_on_completion(context, written, data.name or "place")
-        outputs: Dict[str, Any] = {self.OUTPUT: str(written["gpkg"]),
-                                   self.OUTPUT_FOLDER: str(Path(folder))}
+        outputs[self.OUTPUT] = str(written["gpkg"])
         aggregates = dict(assessment.profile.attributes)
         aggregates["safety"] = assessment.profile.index
         for name, key, _en, _sv in PROFILE_OUTPUTS:
