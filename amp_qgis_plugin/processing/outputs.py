@@ -87,7 +87,8 @@ class GroupStyler(QgsProcessingLayerPostProcessorInterface):
 
 
 #: Layers of an assessment opened in QGIS, top to bottom (the rest stay in the GeoPackage).
-ASSESSMENT_LAYERS = ("scenario_changes", "place", "place_entrances", "frontage", "seating_audit", "lamps_used",
+ASSESSMENT_LAYERS = ("scenario_changes", "place", "place_entrances", "frontage", "seating_audit",
+                     "lamps_used",
                      "dark_gaps", "concealment_pockets", "visible_from_streets", "catchments",
                      "walk_edges", "transit_access")
 
