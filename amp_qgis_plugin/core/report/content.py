@@ -409,7 +409,7 @@ def _language(lang: Optional[str]) -> str:
         return "sv"
     if value.startswith("en"):
         return "en"
-    raise InputError(text("err_lang", "en", lang=lang), options=("language",))
+    raise InputError(text("err_lang", "en", given=lang), options=("language",))
 
 
 def _fail(key: str, lang: str, **fields: object) -> InputError:

@@ -194,8 +194,8 @@ TEXTS: Dict[str, Tuple[str, str]] = {
                        "{found}, denna version läser {expected}). Uppdatera tillägget."),
     "err_no_place": ("The assessment {file} has no place outline.",
                      "Bedömningen {file} saknar platsens avgränsning."),
-    "err_lang": ("The report language must be 'en' or 'sv', not {lang!r}.",
-                 "Rapportens språk ska vara 'en' eller 'sv', inte {lang!r}."),
+    "err_lang": ("The report language must be 'en' or 'sv', not {given!r}.",
+                 "Rapportens språk ska vara 'en' eller 'sv', inte {given!r}."),
     "err_out": ("The report goes to a PDF file (.pdf), not {file}.",
                 "Rapporten skrivs till en PDF-fil (.pdf), inte {file}."),
 }
