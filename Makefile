@@ -9,10 +9,10 @@ DEMO    ?= demo-output
 PYTEST  := QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 UNIT    := $(PYTEST) -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning
 
-.PHONY: setup demo test lint test-unit test-qgis test-headless bench styles package clean help
+.PHONY: setup demo test lint test-unit test-qgis test-headless bench styles package translations clean help
 
 help:
-	@echo "make demo | make test | make lint | make test-unit | make test-qgis | make test-headless | make bench | make package"
+	@echo "make demo | make test | make lint | make test-unit | make test-qgis | make test-headless | make bench | make package | make translations"
 
 $(STAMP): scripts/setup-env.sh requirements/constraints.txt requirements/runtime.txt requirements/testing.txt pyproject.toml
 	bash scripts/setup-env.sh
@@ -45,10 +45,13 @@ bench: setup
 styles: setup
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/make_styles.py
 
+# the release zip for plugins.qgis.org (committed tree + compiled translations; scripts/package.sh)
 package:
-	rm -rf dist && mkdir -p dist
-	git archive --format=zip --prefix=amp_qgis_plugin/ -o dist/amp_qgis_plugin.zip HEAD:amp_qgis_plugin
-	@echo "dist/amp_qgis_plugin.zip (install in QGIS: Plugins > Manage and Install Plugins > Install from ZIP)"
+	PYTHON=$(if $(wildcard $(PY)),$(PY),python3) bash scripts/package.sh dist/amp_qgis_plugin.zip
+
+# the .ts from the tr() pairs of the code (commit it), and the .qm beside it for a source checkout
+translations:
+	$(if $(wildcard $(PY)),$(PY),python3) scripts/i18n.py --compile
 
 clean:
 	rm -rf $(DEMO) dist build .pytest_cache

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import List, Optional, Sequence
 
 from amp_qgis_plugin.__about__ import __version__
+from amp_qgis_plugin.core.i18n import LANGUAGES, language_from_environment
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -40,13 +41,28 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'amp-place COMMAND --help' for a command's options.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="print progress and details")
+    _add_lang(parser, language_from_environment())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for module in _command_modules():
         cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(cmd)
+        # also after the command (amp-place assess --lang sv); given there, it wins
+        own = cmd._option_string_actions.get("--lang")
+        if own is not None:  # a command's own --lang (presets): same meaning, global default
+            own.default = argparse.SUPPRESS
+        else:
+            _add_lang(cmd, argparse.SUPPRESS)
         cmd.set_defaults(_run=module.run)
     return parser
+
+
+def _add_lang(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--lang sv|en``: the language of the figures, the profile and the messages printed."""
+    parser.add_argument("--lang", choices=LANGUAGES, default=default,
+                        help="language of the figures, the place profile and the messages "
+                             "printed: sv (Swedish) or en (English); default from the "
+                             "locale (LC_ALL, LC_MESSAGES, LANG): sv when it starts with 'sv'")
 
 
 def _join_negative_values(argv: List[str]) -> List[str]:
@@ -64,11 +80,13 @@ def _join_negative_values(argv: List[str]) -> List[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; return the process exit code."""
+    from amp_qgis_plugin.commands._output import say, set_language
     from amp_qgis_plugin.core.errors import AmpError, CancelledError
     from amp_qgis_plugin.core.feedback import ConsoleFeedback
 
     parser = build_parser()
     args = parser.parse_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    set_language(args.lang)
     feedback = ConsoleFeedback(verbose=args.verbose)
     try:
         return int(args._run(args, feedback) or EXIT_OK)
@@ -81,19 +99,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"amp-place: {exc}", file=sys.stderr)
         return EXIT_CANCELLED
     except KeyboardInterrupt:
-        print("amp-place: interrupted; no output was written.", file=sys.stderr)
+        print("amp-place: " + say("interrupted; no output was written.",
+                                  "avbrutet; ingenting skrevs."), file=sys.stderr)
         return EXIT_CANCELLED
     except AmpError as exc:
         from amp_qgis_plugin.commands._options import flag_hint
 
+        # The engine's message stays as the engine wrote it (English, see core/i18n.py);
+        # the hint names command-line flags, which are the same in every language.
         hint = flag_hint(exc.options, getattr(args, "_flags", None))
         print(f"amp-place {args.command}: {' '.join(str(exc).split())}{hint}", file=sys.stderr)
         return EXIT_ERROR
     except ImportError as exc:
         from amp_qgis_plugin.core.deps import install_hint
 
-        print(f"amp-place: a required Python package is missing ({exc}). {install_hint()}",
-              file=sys.stderr)
+        print("amp-place: " + say(f"a required Python package is missing ({exc}).",
+                                  f"ett Python-paket som behövs saknas ({exc}).")
+              + f" {install_hint()}", file=sys.stderr)
         return EXIT_ERROR
 
 

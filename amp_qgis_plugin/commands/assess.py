@@ -49,9 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, feedback) -> int:
     """Assess the place, write the folder and print the profile."""
+    from amp_qgis_plugin.commands._output import language, say, wrote
     from amp_qgis_plugin.core.assess import assess_place, write_assessment
     from amp_qgis_plugin.core.errors import InputError
     from amp_qgis_plugin.core.feedback import ScaledFeedback
+    from amp_qgis_plugin.core.i18n import format_number
 
     if args.data and (args.osm or args.overpass):
         raise InputError("Give the place's data once: a PlaceData GeoPackage, or an OSM source "
@@ -69,15 +71,19 @@ def run(args: argparse.Namespace, feedback) -> int:
                               weights=args.weights, feedback=scaled)
     written = write_assessment(assessment, args.out, feedback=feedback)
     profile = assessment.profile
-    print(f"Place profile of {data.name or 'the place'} "
-          f"({float(data.provenance.get('place_area_m2', 'nan')):,.0f} m², "
-          f"OSM data of {data.provenance.get('osm_timestamp', 'unknown date')[:10]}):")
-    for line in profile.lines(detail=args.detail):
+    lang = language()
+    area_m2 = float(data.provenance.get("place_area_m2", "nan"))
+    area = format_number(area_m2, 0, lang) if lang == "sv" else f"{area_m2:,.0f}"
+    date = (data.provenance.get("osm_timestamp") or "")[:10] or say("unknown date", "okänt datum")
+    print(say(f"Place profile of {data.name or 'the place'} ({area} m², OSM data of {date}):",
+              f"Platsprofil för {data.name or 'platsen'} ({area} m², OSM-data från {date}):"))
+    for line in profile.lines(detail=args.detail, lang=lang):
         print(f"  {line}")
-    print(f"Wrote {written['gpkg']} (layers, figures, scores, sensitivity, provenance)")
+    print(wrote(written["gpkg"], say("layers, figures, scores, sensitivity, provenance",
+                                     "lager, värden, poäng, känslighet, ursprung")))
     for key, path in written.items():
         if key != "gpkg":
-            print(f"Wrote {path}")
+            print(wrote(path))
     return 0
 
 

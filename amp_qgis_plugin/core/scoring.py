@@ -227,18 +227,23 @@ class ProfileResult:
             prov[f"profile.{agg.key}"] = agg.line().split(": ", 1)[1]
         return prov
 
-    def lines(self, detail: bool = False) -> List[str]:
-        """The profile as printable lines; ``detail`` adds each indicator's value and score."""
+    def lines(self, detail: bool = False, lang: str = "en") -> List[str]:
+        """The profile as printable lines in ``lang`` (``"en"``/``"sv"``); ``detail`` adds each
+        indicator's value and score."""
+        from amp_qgis_plugin.core.i18n import aggregate_line, indicator_line
+
         out = []
         for agg in list(self.attributes.values()) + [self.index]:
-            out.append(agg.line())
+            out.append(agg.line() if lang == "en" else aggregate_line(agg, lang))
             if not detail:
                 continue
             members = self.profile.members(agg.key)
             for spec in members:
-                if spec.weight <= 0 and not self.indicators[spec.key].has_data:
+                item = self.indicators[spec.key]
+                if spec.weight <= 0 and not item.has_data:
                     continue
-                out.append("  " + _indicator_line(self.indicators[spec.key]))
+                out.append("  " + (_indicator_line(item) if lang == "en"
+                                   else indicator_line(item, lang)))
         return out
 
 

@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Type
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterDefinition
 from qgis.PyQt.QtGui import QIcon
 
-from amp_qgis_plugin.processing.i18n import both, tr
+from amp_qgis_plugin.processing.i18n import both, figure_language, tr
 from amp_qgis_plugin.processing.provider import ICON
 
 try:  # QGIS >= 3.36 and QGIS 4 (the old enum is gone in Qt6 builds)
@@ -249,8 +249,9 @@ class AmpAlgorithm(QgsProcessingAlgorithm):
 
         written = write_results(list(results), data, gpkg, raster_paths=raster_paths,
                                 feedback=feedback)
+        lang = figure_language()  # figure lines in the QGIS UI language (core/i18n catalog)
         for result in results:
-            for line in result.lines():
+            for line in result.lines(lang=lang):
                 feedback.pushInfo(line)
         if "gpkg" in written:
             for layer, title in load:

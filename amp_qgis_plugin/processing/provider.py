@@ -10,6 +10,7 @@ from qgis.core import QgsMessageLog, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from amp_qgis_plugin.__about__ import __version__
+from amp_qgis_plugin.processing.i18n import install_translator
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "amp.svg"
 
@@ -35,7 +36,15 @@ def algorithm_classes():
 
 
 class AmpProvider(QgsProcessingProvider):
-    """Processing provider for the AMP place-analysis algorithms."""
+    """Processing provider for the AMP place-analysis algorithms.
+
+    Creating it installs the plugin's translation for the QGIS language (once), so texts are
+    translated also when the provider is registered without the plugin object (tests, scripts).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        install_translator()
 
     def id(self) -> str:  # noqa: A003 (QGIS API)
         return "amp"

@@ -66,8 +66,14 @@ class Figure:
             return False
         return not (isinstance(self.value, float) and math.isnan(self.value))
 
-    def formatted(self, digits: int = 1) -> str:
-        """Return the value with its unit, or ``"no data"``."""
+    def formatted(self, digits: int = 1, lang: str = "en") -> str:
+        """Return the value with its unit, or ``"no data"``, in ``lang`` (``"en"``/``"sv"``).
+
+        English is the engine's plain form (``12358.90 m2``); Swedish has a decimal comma,
+        grouped thousands and Swedish units (``12 358,90 m²``, ``inga data``).
+        """
+        if lang != "en":
+            return self._formatted_in(digits, lang)
         if not self.has_data:
             return NO_DATA
         value = self.value
@@ -76,6 +82,30 @@ class Figure:
         else:
             text = str(value)
         return f"{text} {self.unit}".strip()
+
+    def _formatted_in(self, digits: int, lang: str) -> str:
+        from amp_qgis_plugin.core import i18n
+
+        if not self.has_data:
+            return i18n.no_data(lang)
+        if isinstance(self.value, str):
+            text = i18n.value_text(self.value, lang)
+        else:
+            text = i18n.format_number(self.value, digits, lang)
+        unit = i18n.unit_text(self.unit, lang)
+        return f"{text}{i18n.NBSP}{unit}" if unit else text
+
+    def label_in(self, lang: str = "en", theme: str = "") -> str:
+        """The label in ``lang``: English as the engine wrote it, else from the catalog.
+
+        ``theme`` is the theme of the result holding the figure (catalog keys are
+        ``theme:key``); without it the key alone is looked up.
+        """
+        if lang == "en":
+            return self.label
+        from amp_qgis_plugin.core.i18n import figure_label
+
+        return figure_label(theme, self.key, self.label, lang)
 
     def as_dict(self) -> Dict[str, Any]:
         """Return the figure as a plain dict (JSON-friendly; ``None`` stays ``None``)."""
@@ -87,8 +117,14 @@ class Figure:
             "source": self.source, "verified": self.verified, "note": self.note,
         }
 
-    def line(self) -> str:
-        """One human line: label, value+unit, threshold and source."""
+    def line(self, lang: str = "en", theme: str = "") -> str:
+        """One human line in ``lang``: label, value+unit, threshold and source.
+
+        English: ``"Active frontage share: 13.1 % (threshold 80 %) [source: Gehl]"``;
+        Swedish: ``"Andel aktiv fasad: 13,1 % (gränsvärde 80 %) [källa: Gehl]"``.
+        """
+        if lang != "en":
+            return self._line_in(lang, theme)
         text = f"{self.label}: {self.formatted()}"
         if self.threshold is not None:
             text += f" (threshold {self.threshold}"
@@ -98,6 +134,24 @@ class Figure:
             text += f" [source: {self.source}{'' if self.verified else ', unverified'}]"
         if self.note:
             text += f" - {self.note}"
+        return text
+
+    def _line_in(self, lang: str, theme: str) -> str:
+        from amp_qgis_plugin.core import i18n
+
+        text = f"{self.label_in(lang, theme)}: {self.formatted(lang=lang)}"
+        if self.threshold is not None:
+            numeric = isinstance(self.threshold, (int, float))
+            threshold = i18n.plain_number(self.threshold, lang) if numeric \
+                else i18n.value_text(str(self.threshold), lang)
+            unit = i18n.unit_text(self.unit, lang) if numeric else ""
+            text += f" ({i18n.word('threshold', lang)} {threshold}" + (f" {unit}" if unit else "")
+            text += ")"
+        if self.source:
+            unverified = "" if self.verified else f", {i18n.word('unverified', lang)}"
+            text += f" [{i18n.word('source', lang)}: {self.source}{unverified}]"
+        if self.note:
+            text += f" – {i18n.note_text(self.note, lang)}"
         return text
 
 
@@ -204,9 +258,9 @@ class IndicatorResult:
         fig = self.figure(key)
         return fig.value if fig.has_data else None
 
-    def lines(self) -> List[str]:
-        """The figures as printable lines."""
-        return [fig.line() for fig in self.figures]
+    def lines(self, lang: str = "en") -> List[str]:
+        """The figures as printable lines in ``lang`` (``"en"`` or ``"sv"``)."""
+        return [fig.line(lang, self.theme) for fig in self.figures]
 
     def provenance(self, prefix: Optional[str] = None) -> Mapping[str, str]:
         """Parameters and figures as provenance rows ``<prefix>.<key> -> text``."""
