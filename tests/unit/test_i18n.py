@@ -154,6 +154,10 @@ def test_no_data_unverified_and_unitless_in_swedish():
     assert u0.line("sv", "lighting") == "Jämnhet U0 = E min / E avg: 0,2 (gränsvärde 0,4)"
     pclass = Figure("p_class", "EN 13201-2 P class reached", "below P6", "")
     assert pclass.formatted(lang="sv") == "under P6"
+    score = Figure("p1_grade_score", "Active edges: Gehl grade weighted by frontage: score", 9.62,
+                   "score 0-100", threshold="0 → 100 score")
+    assert score.line("sv", "safety") == ("Aktiva kanter: Gehl-klass viktad efter fasadlängd: "
+                                          f"poäng: 9,6{NB}poäng (gränsvärde 0 → 100 poäng)")
 
 
 def test_labels_built_with_values_carry_them_over():

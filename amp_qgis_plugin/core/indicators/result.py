@@ -121,7 +121,7 @@ class Figure:
         """One human line in ``lang``: label, value+unit, threshold and source.
 
         English: ``"Active frontage share: 13.1 % (threshold 80 %) [source: Gehl]"``;
-        Swedish: ``"Andel aktiv fasad: 13,1 % (gränsvärde 80 %) [källa: Gehl]"``.
+        Swedish: ``"Andel aktiv fasadlängd: 13,1 % (gränsvärde 80 %) [källa: Gehl]"``.
         """
         if lang != "en":
             return self._line_in(lang, theme)
@@ -143,7 +143,7 @@ class Figure:
         if self.threshold is not None:
             numeric = isinstance(self.threshold, (int, float))
             threshold = i18n.plain_number(self.threshold, lang) if numeric \
-                else i18n.value_text(str(self.threshold), lang)
+                else i18n.threshold_text(str(self.threshold), lang)
             unit = i18n.unit_text(self.unit, lang) if numeric else ""
             text += f" ({i18n.word('threshold', lang)} {threshold}" + (f" {unit}" if unit else "")
             text += ")"
