@@ -493,6 +493,9 @@ def _threshold_text(rule: str, lang: str) -> str:
         return ""
     if rule.startswith("not calibrated"):
         return "ej kalibrerad (REL)" if lang == "sv" else rule
+    for unitless in ("ratio", "count", "POIs"):  # the indicator's name says what is counted
+        if lang == "en" or unitless == "ratio":
+            rule = re.sub(rf"(\d) {unitless}(?![\w/])", r"\1", rule)
     if lang == "sv":
         rule = re.sub(r"(\d)\.(\d)", r"\1,\2", rule)
         rule = rule.replace("frontage-weighted grade score", "fasadlängdsviktad klasspoäng")

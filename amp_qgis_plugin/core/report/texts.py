@@ -48,6 +48,8 @@ TEXTS: Dict[str, Tuple[str, str]] = {
     "attribute": ("Attribute", "Egenskap"),
     "safety_groups": ("Perceived-safety index by group", "Trygghetsindex per grupp"),
     "group_weight": ("Weight", "Vikt"),
+    "group": ("Group", "Grupp"),
+    "none_on_map": ("none on this map", "inga på kartan"),
     # maps
     "map_place": ("The place: frontage, seating, lamps and illuminance",
                   "Platsen: fasader, sittplatser, belysningspunkter och belysningsstyrka"),
@@ -72,6 +74,7 @@ TEXTS: Dict[str, Tuple[str, str]] = {
     "catchment_long": ("10 min walk (1.3 m/s)", "10 min gång (1,3 m/s)"),
     "catchment_short_older": ("5 min, older adults (0.9 m/s)", "5 min, äldre (0,9 m/s)"),
     "catchment_long_older": ("10 min, older adults (0.9 m/s)", "10 min, äldre (0,9 m/s)"),
+    "pockets": ("Concealment pockets", "Gömställen"),
     "entrances": ("Access points to the place", "Entréer till platsen"),
     "stops": ("Public-transport stops", "Hållplatser för kollektivtrafik"),
     "raster_missing": ("The {what} raster ({file}) is missing beside the assessment: the map is "
@@ -227,7 +230,7 @@ UNITS_SV: Dict[str, str] = {
 }
 
 #: Units shown without a word in English (the indicator's name says what is counted).
-UNITS_EN: Dict[str, str] = {"ratio": "", "index": "", "count": "", "features": "",
+UNITS_EN: Dict[str, str] = {"ratio": "", "index": "", "count": "", "features": "", "POIs": "",
                             "score 0-100": "score", "pockets/1000 m2": "pockets/1,000 m²",
                             "reports/1000 m2": "reports/1,000 m²"}
 
@@ -343,7 +346,7 @@ def quantity_text(value: Optional[float], unit: str, lang: str,
     number = number_text(value, lang, decimals)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return number
-    shown = unit_text(unit, lang)
+    shown = unit_text(unit, lang).replace(" ", "\u00a0")  # a value and its unit stay on a line
     return f"{number}\u00a0{shown}" if shown else number
 
 
