@@ -33,3 +33,12 @@ def senaatintori_data(senaatintori_gpkg):
     from amp_qgis_plugin.core.data.placedata import read_geopackage
 
     return read_geopackage(senaatintori_gpkg)
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """Run every test in an English locale (a developer's Swedish locale would otherwise make the
+    CLI answer in Swedish); tests of the Swedish output set their own."""
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

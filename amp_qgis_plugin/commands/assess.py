@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Optional
 
 from amp_qgis_plugin.commands._options import remember_flag
 
@@ -96,30 +97,47 @@ def _run_scenario(args: argparse.Namespace, data, options, scaled, feedback) -> 
     result = assess_scenario(data, args.scenario, options=options, population=args.population,
                              weights=args.weights, feedback=scaled)
     written = write_scenario(result, args.out, feedback=feedback)
+    from amp_qgis_plugin.commands._output import language, say, wrote
+    from amp_qgis_plugin.core.i18n import format_number, unit_text
+
+    lang = language()
     changes = ", ".join(f"{n} × {k}" for k, n in result.changes["action"].str.cat(
         result.changes["kind"], sep=" ").value_counts().items())
-    print(f"Scenario for {data.name or 'the place'} ({changes}): score before → after")
+    place = data.name or say("the place", "platsen")
+    print(say(f"Scenario for {place} ({changes}): score before → after",
+              f"Scenario för {place} ({changes}): poäng före → efter"))
 
-    def fmt(value, unit: str = "", digits: str = ".1f") -> str:
+    def fmt(value, unit: str = "", digits: Optional[int] = 1) -> str:
+        """A score with ``digits`` decimals, or a value with three significant digits (None)."""
         if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
-            return "no data"
+            return say("no data", "inga data")
         try:
-            return f"{float(value):{digits}} {unit}".strip()
+            number = float(value)
         except (TypeError, ValueError):
             return f"{value} {unit}".strip()
+        if digits is None:
+            digits = 0 if number.is_integer() or abs(number) >= 100 else \
+                min(3, max(0, 2 - math.floor(math.log10(abs(number)))))
+        text = format_number(number, digits, lang)
+        return f"{text} {unit_text(unit, lang) if unit else ''}".strip()
+
+    def name(row) -> str:
+        return str(row["name_sv"] if lang == "sv" and row.get("name_sv") else row["name"])
 
     diff = result.diff
     for _, row in diff[diff.level.isin(["attribute", "index"])].iterrows():
-        change = "" if math.isnan(row.score_change) else f" ({row.score_change:+.1f})"
-        print(f"  {row['name']}: {fmt(row.score_before)} → {fmt(row.score_after)}{change}")
+        change = "" if math.isnan(row.score_change) else \
+            f" ({'+' if row.score_change >= 0 else '−'}{fmt(abs(row.score_change))})"
+        print(f"  {name(row)}: {fmt(row.score_before)} → {fmt(row.score_after)}{change}")
     moved = diff[(diff.level == "indicator") & ((diff.score_change.abs() > 0.05)
                                                | (diff.score_before.isna() != diff.score_after.isna()))]
     for _, row in moved.iterrows():
-        print(f"    {row.key} {row['name']}: {fmt(row.value_before, row.unit, '.3g')} → "
-              f"{fmt(row.value_after, row.unit, '.3g')} (score {fmt(row.score_before)} → "
-              f"{fmt(row.score_after)})")
-    print(f"Wrote {written['gpkg']} (as it is) and {written['scenario_gpkg']} (with the changes; "
-          "scenario_changes, scenario_diff)")
+        print(f"    {row.key} {name(row)}: {fmt(row.value_before, row.unit, None)} → "
+              f"{fmt(row.value_after, row.unit, None)} ({say('score', 'poäng')} "
+              f"{fmt(row.score_before)} → {fmt(row.score_after)})")
+    print(wrote(written["gpkg"], say("as it is", "som den är")))
+    print(wrote(written["scenario_gpkg"], say("with the changes: scenario_changes, scenario_diff",
+                                              "med ändringarna: scenario_changes, scenario_diff")))
     return 0
 
 

@@ -137,9 +137,15 @@ def run(args: argparse.Namespace, feedback) -> int:
     request = request_from_args(args)
     path, data = fetch_to_geopackage(request, args.out, feedback=feedback)
     counts = layer_counts(data)
-    print(f"Wrote {path} for {data.name} ({data.provenance.get('place_kind')}, "
-          f"{float(data.provenance['place_area_m2']):,.0f} m², {data.crs}; "
-          f"OSM data of {data.provenance.get('osm_timestamp', 'unknown date')})")
+    from amp_qgis_plugin.commands._output import language, say
+    from amp_qgis_plugin.core.i18n import format_number
+
+    area = format_number(float(data.provenance["place_area_m2"]), 0, language())
+    date = data.provenance.get("osm_timestamp", say("unknown date", "okänt datum"))
+    print(say(f"Wrote {path} for {data.name} ({data.provenance.get('place_kind')}, {area} m², "
+              f"{data.crs}; OSM data of {date})",
+              f"Skrev {path} för {data.name} ({data.provenance.get('place_kind')}, {area} m², "
+              f"{data.crs}; OSM-data från {date})"))
     print("  " + ", ".join(f"{name} {n}" for name, n in counts.items()
                            if name not in ("place", "study_area")))
     return 0

@@ -77,5 +77,8 @@ def run(args: argparse.Namespace, feedback) -> int:
     print_result(f"Lighting of {data.name or 'the place'} ({options.cell_size_m:g} m grid):",
                  [result], written)
     if "illuminance" not in written:
-        print("No illuminance map written: no lamp data (see the warning above).")
+        from amp_qgis_plugin.commands._output import say
+
+        print(say("No illuminance map written: no lamp data (see the warning above).",
+                  "Ingen belysningskarta skrevs: inga lampdata (se varningen ovan)."))
     return 0

@@ -22,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="copy a preset into your folder under a new name, to edit its "
                              "field names for your register")
     parser.add_argument("--lang", choices=("en", "sv"), default="en",
-                        help="language of the descriptions (default en)")
+                        help="language of the descriptions (default: the language of the run, "
+                             "see amp-place --lang)")
 
 
 def run(args: argparse.Namespace, feedback) -> int:
@@ -41,7 +42,10 @@ def run(args: argparse.Namespace, feedback) -> int:
         source, new_name = args.copy
         mapping = replace(mun.load_preset(source, user_dir=user_dir), name=new_name)
         path = mun.save_preset(mapping, user_dir / f"{new_name}.json")
-        print(f"Wrote {path}; edit its field names, then use --mapping {new_name}")
+        from amp_qgis_plugin.commands._output import say
+
+        print(say(f"Wrote {path}; edit its field names, then use --mapping {new_name}",
+                  f"Skrev {path}; ändra dess fältnamn och använd sedan --mapping {new_name}"))
         return 0
     for name, path in mun.preset_paths(user_dir).items():
         mapping = mun.load_preset(path)

@@ -86,12 +86,18 @@ def run(args: argparse.Namespace, feedback) -> int:
     path = write_viewshed(vs, dsm, args.out, parameters=params)
     share = vs.visible_share
     n = int(vs.in_range.sum())
-    print(f"Viewshed from ({observer[0]:.1f}, {observer[1]:.1f}) in {dsm.crs}, eye "
-          f"{options.observer_height_m:g} m, target {options.target_height_m:g} m, radius "
-          f"{options.radius_m:g} m:")
+    from amp_qgis_plugin.commands._output import say, wrote
+
+    eye, target, radius = options.observer_height_m, options.target_height_m, options.radius_m
+    print(say(f"Viewshed from ({observer[0]:.1f}, {observer[1]:.1f}) in {dsm.crs}, eye {eye:g} m, "
+              f"target {target:g} m, radius {radius:g} m:",
+              f"Siktområde från ({observer[0]:.1f}, {observer[1]:.1f}) i {dsm.crs}, ögonhöjd "
+              f"{eye:g} m, målhöjd {target:g} m, radie {radius:g} m:"))
     if share is None:
-        print("  Visible share: no data (no DSM cell within the radius)")
+        print(say("  Visible share: no data (no DSM cell within the radius)",
+                  "  Synlig andel: inga data (ingen DSM-cell inom radien)"))
     else:
-        print(f"  Visible share: {100 * share:.1f} % of {n} cells within {options.radius_m:g} m")
-    print(f"Wrote {path}")
+        print(say(f"  Visible share: {100 * share:.1f} % of {n} cells within {radius:g} m",
+                  f"  Synlig andel: {100 * share:.1f} % av {n} celler inom {radius:g} m"))
+    print(wrote(path))
     return 0

@@ -259,7 +259,7 @@ def _remove_nearest(data: "PlaceData", layer: str, point: Any, reach: float, row
 def compare(before: "ProfileResult", after: "ProfileResult") -> "pd.DataFrame":
     """One row per indicator, attribute, group and the index: value and score before and after.
 
-    Columns: level, key, name, unit, value_before, value_after, score_before, score_after,
+    Columns: level, key, name, name_sv, unit, value_before, value_after, score_before, score_after,
     score_change (None when either side has no data), coverage_before, coverage_after.
     """
     import pandas as pd
@@ -273,7 +273,8 @@ def compare(before: "ProfileResult", after: "ProfileResult") -> "pd.DataFrame":
         score_after = y["score"] if y is not None else float("nan")
         change = score_after - score_before if pd.notna(score_before) and pd.notna(score_after) \
             else float("nan")
-        rows.append({"level": key[0], "key": key[1], "name": x["name"], "unit": x["unit"],
+        rows.append({"level": key[0], "key": key[1], "name": x["name"],
+                     "name_sv": x.get("name_sv", x["name"]), "unit": x["unit"],
                      "value_before": x["value"], "value_after": y["value"] if y is not None else None,
                      "score_before": score_before, "score_after": score_after,
                      "score_change": change, "coverage_before": x["coverage_pct"],

@@ -18,7 +18,7 @@ from qgis.core import (
 
 from amp_qgis_plugin.processing.base import AmpAlgorithm
 from amp_qgis_plugin.processing.compat import SOURCE_POINT, SOURCE_POLYGON, SOURCE_VECTOR
-from amp_qgis_plugin.processing.i18n import tr
+from amp_qgis_plugin.processing.i18n import figure_language, tr
 
 #: Numeric outputs: (output name, profile key, English, Swedish).
 PROFILE_OUTPUTS = (
@@ -198,7 +198,7 @@ class AssessPlaceAlgorithm(AmpAlgorithm):
             assessment = assess_place(data, options=options, population=population,
                                       weights=weights, feedback=scaled)
             written = write_assessment(assessment, folder, feedback=feedback)
-        for line in assessment.profile.lines(detail=True):
+        for line in assessment.profile.lines(detail=True, lang=figure_language()):
             feedback.pushInfo(line)
         load_group_on_completion(context, written, data.name or "place")
         outputs[self.OUTPUT] = str(written["gpkg"])
