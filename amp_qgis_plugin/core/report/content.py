@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from amp_qgis_plugin.core.errors import InputError
+from amp_qgis_plugin.core.i18n import figure_label, value_text
 from amp_qgis_plugin.core.report.texts import (
-    FIGURE_LABELS_SV,
     LANGUAGES,
     TEXTS,
     band_text,
@@ -204,8 +204,8 @@ class MeasuredFigure:
     theme, key : str
         The indicator and the figure's key in the ``figures`` table.
     label : str
-        In the report's language (English labels from the table, Swedish from the report's
-        own table, English when it has none).
+        In the report's language (English from the table, Swedish from the plugin's catalog,
+        :func:`amp_qgis_plugin.core.i18n.figure_label`).
     value_text : str
         Value and unit, or "no data".
     threshold_text : str
@@ -637,14 +637,13 @@ def _other_figures(figures, lang: str, sources: _Sources) -> List[MeasuredFigure
         if number is not None:
             value = quantity_text(number, unit, lang)
         elif raw:
-            value = raw.replace("below", "under") if lang == "sv" else raw
+            value = value_text(raw, lang)
         else:
             value = text("no_data", lang)
         threshold = _float(row.get("threshold"))
         threshold_text = quantity_text(threshold, unit, lang) if threshold is not None else \
             _threshold_text(_str(row.get("threshold")), lang)
-        label = FIGURE_LABELS_SV.get(key, _str(row.get("label"))) if lang == "sv" else \
-            _str(row.get("label"))
+        label = figure_label(theme, key, _str(row.get("label")), lang)
         out.append(MeasuredFigure(theme=theme, key=key, label=label, value_text=value,
                                   threshold_text=threshold_text,
                                   source_ref=sources.ref(_str(row.get("source")))))

@@ -68,6 +68,14 @@ def wrap(value: str, width_in: float, size: float, bold: bool = False,
             if line:
                 lines.append(line)
             line = word
+            # a word longer than the line: break after a slash or underscore first
+            while text_width(line, size, bold, italic) > width_in:
+                cuts = [i + 1 for i, ch in enumerate(line[:-1]) if ch in "/_"
+                        and text_width(line[:i + 1], size, bold, italic) <= width_in]
+                if not cuts:
+                    break
+                lines.append(line[:cuts[-1]])
+                line = line[cuts[-1]:]
             while text_width(line, size, bold, italic) > width_in and len(line) > 1:
                 cut = len(line)
                 while cut > 1 and text_width(line[:cut], size, bold, italic) > width_in:

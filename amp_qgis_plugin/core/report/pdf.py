@@ -215,7 +215,7 @@ def _figure_row(fig: "KeyFigure") -> Row:
 
 def _key_figures(content: "ReportContent") -> List[Block]:
     t = content.t
-    columns = [Column(t("col_key"), 0.72), Column(t("col_indicator"), 2.0),
+    columns = [Column(t("col_key"), 0.82), Column(t("col_indicator"), 1.9),
                Column(t("col_value"), 1.05, "right"), Column(t("col_score"), 0.62, "right"),
                Column(t("col_threshold"), 1.53), Column(t("col_status"), 0.6),
                Column(t("col_source"), 0.55, "right")]
@@ -286,9 +286,12 @@ def _coverage(content: "ReportContent") -> List[Block]:
     for note in content.notes:
         blocks.append(Paragraph(f"•  {note}", 8.0, "warn", indent=0.15, space_after=0.04))
     blocks += _heading(t("sources"), 11.0, 0.15)
+    digits = len(str(len(content.sources)))
     hang = text_width(f"[{len(content.sources)}]  ", 7.5)
     for i, source in enumerate(content.sources, 1):
-        blocks.append(Paragraph(f"[{i}]  {source}", 7.5, indent=hang, space_after=0.035))
+        figure_spaces = "\u2007" * (digits - len(str(i)))  # digit-wide: the texts line up
+        blocks.append(Paragraph(f"[{i}]{figure_spaces}  {source}", 7.5, indent=hang,
+                                space_after=0.035))
     return blocks
 
 

@@ -234,46 +234,6 @@ UNITS_EN: Dict[str, str] = {"ratio": "", "index": "", "count": "", "features": "
                             "score 0-100": "score", "pockets/1000 m2": "pockets/1,000 m²",
                             "reports/1000 m2": "reports/1,000 m²"}
 
-#: Labels of the figures the report lists beside the scores, in Swedish.
-FIGURE_LABELS_SV: Dict[str, str] = {
-    "frontage_length": "Fasadlängd mot platsen",
-    "active_share": "Andel aktiv fasadlängd",
-    "doors_per_100m": "Dörrar per 100 m fasad",
-    "evening_open_share": "Öppet kl. 20 en vardag",
-    "seating_per_100m2": "Sittplatslängd per 100 m² av platsen",
-    "linear_seating_m": "Sittplatslängd",
-    "backs_share": "Sittplatser med ryggstöd",
-    "seating_types": "Typer av sittplatser",
-    "social_share": "Sociala sittplatser",
-    "trees": "Träd",
-    "bins": "Papperskorgar",
-    "food_pois": "Mat och dryck",
-    "reasons_to_be_there": "Anledningar att vara där",
-    "eavg": "Medelbelysningsstyrka",
-    "emin": "Lägsta belysningsstyrka",
-    "u0": "Jämnhet U0",
-    "dark_share": "Mörk andel av gångytan (< 1 lx)",
-    "esc_min": "Lägsta halvcylindriska belysningsstyrka",
-    "dark_gap_length_m": "Mörka sträckor längs gångvägar",
-    "visible_from_streets_pct": "Synlig från angränsande gator",
-    "prospect_pct": "Överblick: andel av platsen i sikte",
-    "concealment_pockets_per_1000m2": "Gömställen per 1 000 m²",
-    "occlusivity_pct": "Skymd sikt",
-    "mean_isovist_area_m2": "Medelisovistyta",
-    "nearest_lowcap_stop_m": "Närmaste busshållplats (gångavstånd)",
-    "nearest_highcap_stop_m": "Närmaste spårhållplats (gångavstånd)",
-    "population_long": "Invånare inom 10 minuters gång",
-    "entrances": "Entréer till platsen",
-    "entrance_sides": "Sidor med entré",
-    "step_free_entrances_share": "Stegfria entréer",
-    "safety_index": "Trygghetsindex",
-    "safety_coverage": "Trygghetsindex: datatäckning",
-    "lamp_count": "Belysningspunkter",
-    "p_class": "Belysningsklass (EN 13201)",
-    "walkable_area_m2": "Gångyta",
-}
-
-
 def text(key: str, lang: str, **fields: object) -> str:
     """The text ``key`` in ``lang`` with ``fields`` filled in.
 
