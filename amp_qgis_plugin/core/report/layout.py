@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -231,7 +231,9 @@ class Paragraph(Block):
 
     def split(self, width, room):
         lines = self.lines(width)
-        fit = int((room - self.space_after) // line_height(self.size))
+        if len(lines) * line_height(self.size) <= room:  # fits without the space below
+            return _without_space(self), None
+        fit = int(room // line_height(self.size))
         if fit < 2 or fit >= len(lines):
             return None, self
         head = Paragraph("\n".join(lines[:fit]), self.size, self.style, 0.0, 0.0,
@@ -243,6 +245,15 @@ class Paragraph(Block):
         if self.indent:
             tail = _Indented(tail, self.indent)  # type: ignore[assignment]
         return head, tail
+
+
+def _without_space(block):
+    """A copy of a paragraph or table without its space below (at the foot of a page)."""
+    import copy
+
+    out = copy.copy(block)
+    out.space_after = 0.0
+    return out
 
 
 class _Indented(Block):
@@ -322,6 +333,8 @@ class Table(Block):
             count -= 1
         if count == 0:
             return None, self
+        if count == len(self.rows):  # fits without the space below
+            return _without_space(self), None
         head = Table(self.columns, self.rows[:count], self.size, self.pad, self.header, 0.05,
                      stripe=self.stripe, section_fill=self.section_fill)
         tail = Table(self.columns, self.rows[count:], self.size, self.pad, self.header,
@@ -425,12 +438,14 @@ def flow(blocks: Sequence[Block], frame: Frame) -> List[List[Tuple[Block, float]
         head, tail = block.split(frame.width, room)
         if head is not None:
             pages[-1].append((head, y))
-        if tail is not None:
-            if not pages[-1] and head is None:  # does not fit an empty page: place it anyway
-                pages[-1].append((tail, y))
-                y += tail.height(frame.width)
-                continue
-            queue.insert(0, tail)
+            y += head.height(frame.width)
+        if tail is None:  # it fitted without its space below, or was only space
+            continue
+        if not pages[-1]:  # does not fit an empty page: place it anyway
+            pages[-1].append((tail, y))
+            y += tail.height(frame.width)
+            continue
+        queue.insert(0, tail)
         pages.append([])
         y = frame.y
     if not pages[-1]:
@@ -443,5 +458,3 @@ def draw_flow(page: Page, placed: Sequence[Tuple[Block, float]], frame: Frame) -
     for block, y in placed:
         block.draw(page, frame.x, y, frame.width)
 
-
-PageDrawer = Callable[[Page, int, int], None]
