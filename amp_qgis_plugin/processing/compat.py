@@ -35,3 +35,43 @@ try:
 except AttributeError:  # QGIS < 3.36
     FILE_FOLDER = QgsProcessingParameterFile.Folder
     FILE_FILE = QgsProcessingParameterFile.File
+
+# -- print layouts and algorithm flags (amp:sitereport) -----------------------------------------
+# Enums that stayed inside their class (QgsLayoutTable.WrapBehavior, QgsLayoutMultiFrame.ResizeMode,
+# QgsLayoutExporter.ExportResult, ...) are used fully scoped, which works on 3.22 and on 4.x.
+from qgis.core import QgsLayoutItemPicture, QgsLegendStyle, QgsProcessingAlgorithm, QgsUnitTypes  # noqa: E402
+
+try:
+    ALGORITHM_NO_THREADING = Qgis.ProcessingAlgorithmFlag.NoThreading
+except AttributeError:  # QGIS < 3.36
+    ALGORITHM_NO_THREADING = QgsProcessingAlgorithm.FlagNoThreading
+
+try:
+    DISTANCE_METERS = Qgis.DistanceUnit.Meters
+except AttributeError:  # older QGIS (3.22): the enum in QgsUnitTypes
+    DISTANCE_METERS = QgsUnitTypes.DistanceMeters
+
+try:
+    LEGEND_TITLE = Qgis.LegendComponent.Title
+    LEGEND_GROUP = Qgis.LegendComponent.Group
+    LEGEND_SUBGROUP = Qgis.LegendComponent.Subgroup
+    LEGEND_SYMBOL_LABEL = Qgis.LegendComponent.SymbolLabel
+except AttributeError:  # older QGIS (3.22): the enum in QgsLegendStyle
+    LEGEND_TITLE = QgsLegendStyle.Title
+    LEGEND_GROUP = QgsLegendStyle.Group
+    LEGEND_SUBGROUP = QgsLegendStyle.Subgroup
+    LEGEND_SYMBOL_LABEL = QgsLegendStyle.SymbolLabel
+
+try:
+    PICTURE_SVG = Qgis.PictureFormat.SVG
+    PICTURE_RASTER = Qgis.PictureFormat.Raster
+except AttributeError:  # older QGIS (3.22): the enum in QgsLayoutItemPicture
+    PICTURE_SVG = QgsLayoutItemPicture.FormatSVG
+    PICTURE_RASTER = QgsLayoutItemPicture.FormatRaster
+
+try:
+    TEXT_ALWAYS_TEXT = Qgis.TextRenderFormat.AlwaysText
+except AttributeError:  # older QGIS (3.22): the enum in QgsRenderContext
+    from qgis.core import QgsRenderContext  # noqa: E402
+
+    TEXT_ALWAYS_TEXT = QgsRenderContext.TextFormatAlwaysText
