@@ -30,6 +30,7 @@ OPTIONAL: Dict[str, str] = {
     "osmnx": "osmnx",
     "opening_hours": "opening-hours-py",
     "scipy": "scipy",
+    "matplotlib": "matplotlib",
 }
 
 
