@@ -8,7 +8,10 @@ or a name shared by separate places is refused rather than guessed. Refusals say
 and name the inputs to change through ``options`` (the place polygon, a point and a radius).
 
 The file is opened like the layer reader opens it (:func:`.osm_file.check_osm_file`: judged by
-its content, node locations on disk for large files).
+its content). A PBF file (of :data:`.osm_extract.CUT_FROM_BYTES` and more) is first cut down to the objects that may carry the name
+(:func:`.osm_extract.cut_named`: blocks whose string table lacks the name are skipped without
+decoding an object), complete with their member ways and nodes, so a lookup in a large extract
+costs a pass over its bytes and memory for what it finds; other files are read whole.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from amp_qgis_plugin.core.data import tagmap
+from amp_qgis_plugin.core.data import osm_extract, tagmap
 from amp_qgis_plugin.core.data.osm_format import read_error
 from amp_qgis_plugin.core.errors import InputError, PlaceNotFoundError
 from amp_qgis_plugin.core.feedback import Feedback, check_cancelled
@@ -94,56 +97,78 @@ def find_place_by_name(
         When the name is empty or the file cannot be read (see
         :func:`.osm_file.check_osm_file`).
     """
-    import osmium
-    from osmium.geom import WKBFactory
-    from shapely import wkb as swkb
-
     # imported here: osm_file re-exports this function, so it imports this module first
-    from amp_qgis_plugin.core.data.osm_file import check_osm_file, osm_stream
+    from amp_qgis_plugin.core.data.osm_file import check_osm_file
 
     path, file_format = check_osm_file(path)
     wanted = name.strip().casefold()
     if not wanted:
         raise InputError("The place name is empty.", options=("place_name",))
+    with tempfile.TemporaryDirectory(prefix="amp-osm-") as tmpdir:
+        source, source_format = path, file_format
+        if file_format == "pbf" and path.stat().st_size >= osm_extract.CUT_FROM_BYTES:
+            cut = Path(tmpdir) / "named.opl"
+            try:
+                osm_extract.cut_named(path, lambda tags: _name_matches(tags, wanted), wanted,
+                                      NAME_KEYS, cut, feedback=feedback)
+            except osm_extract.UnsupportedPbf:
+                pass  # read the whole file below
+            except osm_extract.CorruptPbf as exc:
+                raise read_error(path, exc) from exc
+            else:
+                source, source_format = cut, "opl"
+        found, area_ids = _named_objects(source, source_format, wanted, tmpdir, feedback, path)
+    return _choose_place(found, area_ids, name, path, study_radius_m)
+
+
+def _named_objects(source: Path, file_format: str, wanted: str, tmpdir: str,
+                   feedback: Optional[Feedback], path: Path) -> Tuple[List[_Candidate], set]:
+    """Every object of ``source`` carrying the name ``wanted`` (case-folded), and the ids of
+    the areas libosmium assembled; read failures are worded for ``path``."""
+    import osmium
+    from osmium.geom import WKBFactory
+    from shapely import wkb as swkb
+
+    from amp_qgis_plugin.core.data.osm_file import osm_stream
+
     factory = WKBFactory()
     found: List[_Candidate] = []
     area_ids = set()
-    with tempfile.TemporaryDirectory(prefix="amp-osm-") as tmpdir:
-        try:
-            for i, obj in enumerate(osm_stream(path, file_format, NAME_KEYS, tmpdir)):
-                if i % 5000 == 0:
-                    check_cancelled(feedback)
-                tags = obj.tags
-                if not _name_matches(tags, wanted):
+    try:
+        for i, obj in enumerate(osm_stream(source, file_format, NAME_KEYS, tmpdir)):
+            if i % 5000 == 0:
+                check_cancelled(feedback)
+            tags = obj.tags
+            if not _name_matches(tags, wanted):
+                continue
+            tagd = dict(tags)
+            kind = tagmap.place_kind(tagd)
+            rank, label = kind if kind else (99, _describe(tagd))
+            if obj.is_area():
+                osm_id = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
+                try:
+                    geom = swkb.loads(factory.create_multipolygon(obj))
+                except (osmium.InvalidLocationError, RuntimeError):
                     continue
-                tagd = dict(tags)
-                kind = tagmap.place_kind(tagd)
-                rank, label = kind if kind else (99, _describe(tagd))
-                if obj.is_area():
-                    osm_id = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
-                    try:
-                        geom = swkb.loads(factory.create_multipolygon(obj))
-                    except (osmium.InvalidLocationError, RuntimeError):
-                        continue
-                    area_ids.add(osm_id)
-                    found.append(_Candidate(osm_id, label, rank, geom, True, "area", tagd))
-                elif obj.is_node():
-                    geom = swkb.loads(factory.create_point(obj)) if obj.location.valid() else None
-                    found.append(_Candidate(f"n{obj.id}", label, rank, geom, True, "point", tagd))
-                elif obj.is_way():
-                    complete = all(n.location.valid() for n in obj.nodes)
-                    closed_ids = obj.nodes[0].ref == obj.nodes[-1].ref if len(obj.nodes) else False
-                    element = "area" if closed_ids and (kind or tagd.get("area") == "yes") \
-                        else "line"
-                    found.append(_Candidate(f"w{obj.id}", label, rank, None, complete, element,
+                area_ids.add(osm_id)
+                found.append(_Candidate(osm_id, label, rank, geom, True, "area", tagd))
+            elif obj.is_node():
+                geom = swkb.loads(factory.create_point(obj)) if obj.location.valid() else None
+                found.append(_Candidate(f"n{obj.id}", label, rank, geom, True, "point", tagd))
+            elif obj.is_way():
+                complete = all(n.location.valid() for n in obj.nodes)
+                closed_ids = obj.nodes[0].ref == obj.nodes[-1].ref if len(obj.nodes) else False
+                element = "area" if closed_ids and (kind or tagd.get("area") == "yes") \
+                    else "line"
+                found.append(_Candidate(f"w{obj.id}", label, rank, None, complete, element,
+                                        tagd))
+            elif obj.is_relation():
+                if tagd.get("type") in ("multipolygon", "boundary"):
+                    found.append(_Candidate(f"r{obj.id}", label, rank, None, False, "area",
                                             tagd))
-                elif obj.is_relation():
-                    if tagd.get("type") in ("multipolygon", "boundary"):
-                        found.append(_Candidate(f"r{obj.id}", label, rank, None, False, "area",
-                                                tagd))
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise read_error(path, exc) from exc
-    return _choose_place(found, area_ids, name, path, study_radius_m)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise read_error(path, exc) from exc
+    return found, area_ids
 
 
 def _describe(tags: Dict[str, str]) -> str:
