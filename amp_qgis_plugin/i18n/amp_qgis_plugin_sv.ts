@@ -4,6 +4,11 @@
 <context>
     <name>AmpPlaceAnalysis</name>
     <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source> In QGIS: 'Assess place' (amp:assessplace).</source>
+        <translation> I QGIS: 'Bedöm plats' (amp:assessplace).</translation>
+    </message>
+    <message>
         <location filename="../processing/base.py"/>
         <source>1 Place data</source>
         <translation>1 Platsdata</translation>
@@ -69,6 +74,11 @@
         <translation>Bedöm plats</translation>
     </message>
     <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>Assessment (GeoPackage)</source>
+        <translation>Bedömning (GeoPackage)</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/assess_place.py"/>
         <source>Assessment GeoPackage</source>
         <translation>Bedömningens GeoPackage</translation>
@@ -92,6 +102,16 @@
         <location filename="../processing/algorithms/audit_seating.py"/>
         <source>Café seating credit (m)</source>
         <translation>Uteservering (m)</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Candidate places</source>
+        <translation>Kandidatplatser</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Candidate places as polygons, or as points with a radius (RADIUS or RADIUS_FIELD), in any CRS; a selection counts. Each feature is one candidate.</source>
+        <translation>Kandidatplatser som polygoner, eller som punkter med en radie (RADIUS eller RADIUS_FIELD), i valfritt koordinatsystem; ett urval räknas. Varje objekt är en kandidat.</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/sightlines.py"/>
@@ -149,6 +169,11 @@
         <translation>Hämta platsdata</translation>
     </message>
     <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Field with the candidates' names (default: a field called name or namn, else 'candidate &lt;id&gt;').</source>
+        <translation>Fält med kandidaternas namn (standard: ett fält som heter name eller namn, annars 'candidate &lt;id&gt;').</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/assess_place.py"/>
         <source>Folder for &lt;place&gt;.gpkg and the rasters; an existing assessment of the same place is replaced only when the new one is complete.</source>
         <translation>Mapp för &lt;plats&gt;.gpkg och rastren; en tidigare bedömning av samma plats ersätts först när den nya är klar.</translation>
@@ -157,6 +182,11 @@
         <location filename="../processing/algorithms/fetch_place_data.py"/>
         <source>Folder for cached Overpass replies (default: 'amp/overpass-cache' in the QGIS profile folder). Reruns and batch runs reuse it.</source>
         <translation>Mapp för sparade Overpass-svar (standard: 'amp/overpass-cache' i QGIS-profilen). Omkörningar och batchkörningar återanvänder den.</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Folder for ranking.gpkg, the candidates' assessments (candidates/) and the journal (state/); a folder of an earlier run of the same candidates is continued, not started again.</source>
+        <translation>Mapp för ranking.gpkg, kandidaternas bedömningar (candidates/) och journalen (state/); en mapp från en tidigare körning med samma kandidater fortsätts, börjar inte om.</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/audit_seating.py"/>
@@ -230,6 +260,16 @@
         <translation>Rutstorlek (m)</translation>
     </message>
     <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>Ground-floor frontage by Gehl grade, seating, the street lamps of the lighting model and the modelled horizontal illuminance at ground level</source>
+        <translation>Bottenvåningar efter Gehl-klass, sittplatser, belysningsmodellens gatlampor och beräknad horisontell belysningsstyrka på marken</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>Group</source>
+        <translation>Grupp</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
         <source>How far around the place data is collected. The default holds a 10-minute walk at 1.3 m/s (780 m).</source>
         <translation>Hur långt runt platsen data hämtas. Standardvärdet rymmer tio minuters promenad i 1,3 m/s (780 m).</translation>
@@ -256,8 +296,19 @@
     </message>
     <message>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
+        <location filename="../processing/algorithms/score_candidates.py"/>
         <source>Largest place area (m²)</source>
         <translation>Största platsyta (m²)</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>Layout name</source>
+        <translation>Layoutens namn</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>Left: the area visible from each point of the place (isovist field). Right: what can be reached on foot in 5 and 10 minutes</source>
+        <translation>Vänster: ytan som syns från varje punkt på platsen (isovistfält). Höger: vad som nås till fots på 5 och 10 minuter</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/lighting_map.py"/>
@@ -272,6 +323,7 @@
     <message>
         <location filename="../processing/algorithms/assess_place.py"/>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
+        <location filename="../processing/algorithms/score_candidates.py"/>
         <source>Local OSM file</source>
         <translation>Lokal OSM-fil</translation>
     </message>
@@ -306,6 +358,11 @@
         <translation>Minsta semicylindriska belysningsstyrka (lx)</translation>
     </message>
     <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Name field</source>
+        <translation>Namnfält</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
         <source>Name of a mapping preset (e.g. 'lamp-register-example'; your own presets saved in the QGIS profile folder under amp/mappings come first) or the path of a mapping .json file. 'amp-place presets' lists them.</source>
         <translation>Namnet på en fältmappning (t.ex. 'lamp-register-example'; egna mappningar sparade i QGIS-profilens mapp amp/mappings går först) eller sökvägen till en mappningsfil (.json). 'amp-place presets' listar dem.</translation>
@@ -326,9 +383,24 @@
         <translation>Kontakta aldrig Overpass-servern; avbryt om svaret inte finns i cachen (för batchkörningar).</translation>
     </message>
     <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>Notes</source>
+        <translation>Anmärkningar</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Numeric field with each point candidate's radius in metres.</source>
+        <translation>Numeriskt fält med varje punktkandidats radie i meter.</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/assess_place.py"/>
         <source>OSM data around the place (XML or PBF, any name; a whole-city extract works). Not needed when place data is given.</source>
         <translation>OSM-data runt platsen (XML eller PBF, valfritt filnamn; ett utdrag för en hel stad fungerar). Behövs inte när platsdata anges.</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>OSM data covering every candidate (XML or PBF, any name), read once for all of them.</source>
+        <translation>OSM-data som täcker alla kandidater (XML eller PBF, valfritt filnamn), läses en gång för alla.</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
@@ -362,6 +434,7 @@
     </message>
     <message>
         <location filename="../processing/algorithms/assess_place.py"/>
+        <location filename="../processing/algorithms/score_candidates.py"/>
         <source>Output folder</source>
         <translation>Utdatamapp</translation>
     </message>
@@ -379,6 +452,11 @@
         <location filename="../processing/algorithms/fetch_place_data.py"/>
         <source>Overpass cache folder</source>
         <translation>Cachemapp för Overpass</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>Pages</source>
+        <translation>Sidor</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/lighting_map.py"/>
@@ -453,14 +531,49 @@
         <translation>Överblick: andel av platsen inom synhåll (%)</translation>
     </message>
     <message>
+        <location filename="../processing/layout/export.py"/>
+        <source>QGIS reported an error</source>
+        <translation>QGIS rapporterade ett fel</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/viewshed.py"/>
         <source>Radius (m)</source>
         <translation>Radie (m)</translation>
     </message>
     <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Radius field</source>
+        <translation>Radiefält</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Radius in metres of the circle around a point candidate, for points without a RADIUS_FIELD value. Not used for polygons.</source>
+        <translation>Radie i meter för cirkeln runt en punktkandidat, för punkter utan värde i RADIUS_FIELD. Används inte för polygoner.</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Radius of point candidates (m)</source>
+        <translation>Radie för punktkandidater (m)</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
         <source>Radius of the circular place around the centre point, in metres.</source>
         <translation>Radien för den cirkulära platsen runt mittpunkten, i meter.</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Ranking</source>
+        <translation>Rangordning</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>Report (PDF)</source>
+        <translation>Rapport (PDF)</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>Report language</source>
+        <translation>Rapportens språk</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/assess_place.py"/>
@@ -476,6 +589,11 @@
         <location filename="../processing/algorithms/assess_place.py"/>
         <source>Scenario GeoPackage (with the changes)</source>
         <translation>Scenariots GeoPackage (med ändringarna)</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/score_candidates.py"/>
+        <source>Score and rank candidate places</source>
+        <translation>Bedöm och rangordna kandidatplatser</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/audit_seating.py"/>
@@ -508,12 +626,18 @@
         <translation>Siktlinjer (isovister och synlighet)</translation>
     </message>
     <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>Site-assessment report (PDF)</source>
+        <translation>Platsbedömningsrapport (PDF)</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/sightlines.py"/>
         <source>Street viewpoint spacing (m)</source>
         <translation>Avstånd mellan gatupunkter (m)</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
+        <location filename="../processing/algorithms/score_candidates.py"/>
         <source>Study-area radius (m)</source>
         <translation>Studieområdets radie (m)</translation>
     </message>
@@ -528,6 +652,11 @@
         <translation>Målhöjd (m)</translation>
     </message>
     <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>The &lt;place&gt;.gpkg written by 'Assess place' (amp:assessplace); its rasters are read from beside it (&lt;place&gt;-illuminance.tif, &lt;place&gt;-isovist_area.tif).</source>
+        <translation>Den &lt;plats&gt;.gpkg som 'Bedöm plats' (amp:assessplace) skriver; rastren läses från samma mapp (&lt;plats&gt;-illuminance.tif, &lt;plats&gt;-isovist_area.tif).</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
         <source>The GeoPackage to write. It is written completely or not at all.</source>
         <translation>GeoPackage-filen som skrivs. Den skrivs helt eller inte alls.</translation>
@@ -538,6 +667,11 @@
         <translation>Den Overpass-server som används när källan är Overpass API.</translation>
     </message>
     <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>The PDF file to write.</source>
+        <translation>PDF-filen som skrivs.</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/fetch_place_data.py"/>
         <source>The centre of a circular place (use with 'Place radius'), in any CRS.</source>
         <translation>Mittpunkten för en cirkulär plats (används med 'Platsens radie').</translation>
@@ -546,6 +680,11 @@
         <location filename="../processing/algorithms/assess_place.py"/>
         <source>The field with the number of residents (default: a known name such as 'population', 'pop', 'befolkning').</source>
         <translation>Fältet med antal boende (standard: ett känt namn som 'population', 'pop', 'befolkning').</translation>
+    </message>
+    <message>
+        <location filename="../processing/algorithms/site_report.py"/>
+        <source>The language of the report: that of QGIS (Swedish when QGIS runs in Swedish, English otherwise), Swedish or English.</source>
+        <translation>Rapportens språk: samma som QGIS (svenska när QGIS körs på svenska, annars engelska), svenska eller engelska.</translation>
     </message>
     <message>
         <location filename="../processing/algorithms/assess_place.py"/>
@@ -633,9 +772,64 @@
         <translation>Skrev </translation>
     </message>
     <message>
+        <location filename="../processing/layout/export.py"/>
+        <source>a layer could not be drawn</source>
+        <translation>ett lager kunde inte ritas</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/export.py"/>
+        <source>it was cancelled</source>
+        <translation>den avbröts</translation>
+    </message>
+    <message>
         <location filename="../processing/algorithms/assess_place.py"/>
         <source>scenario</source>
         <translation>scenario</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/export.py"/>
+        <source>the PDF printer failed</source>
+        <translation>PDF-skrivaren misslyckades</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/export.py"/>
+        <source>the file could not be written (is it open in another program, or the folder read-only?)</source>
+        <translation>filen kunde inte skrivas (är den öppen i ett annat program, eller är mappen skrivskyddad?)</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/export.py"/>
+        <source>the layout could not be iterated</source>
+        <translation>layouten kunde inte gås igenom</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/export.py"/>
+        <source>there was not enough memory</source>
+        <translation>minnet räckte inte</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>{place} · {title} · AMP plugin {version} · {osm} {date}</source>
+        <translation>{place} · {title} · AMP-tillägget {version} · {osm} {date}</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>{place}: frontage, seating and lighting</source>
+        <translation>{place}: fasader, sittplatser och belysning</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>{place}: sightlines and walking access</source>
+        <translation>{place}: siktlinjer och gångavstånd</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>{title} (continued)</source>
+        <translation>{title} (forts.)</translation>
+    </message>
+    <message>
+        <location filename="../processing/layout/texts.py"/>
+        <source>{what}: none at the place in the data.</source>
+        <translation>{what}: inga på platsen i underlaget.</translation>
     </message>
 </context>
 </TS>
