@@ -142,8 +142,9 @@ class BatchSummary:
         Candidates assessed by this run.
     timings : dict of str to float
         Seconds per stage: ``candidates``, ``osm_read``, ``subset`` (cutting all candidates'
-        data out of the read), ``assess`` (wall time from the first task to the last answer,
-        cutting included), ``ranking``, ``total``.
+        layers out of the read, in the batch's process; the workers finish them into
+        PlaceData), ``assess`` (wall time from the first task to the last answer, cutting
+        included), ``ranking``, ``total``.
     states : dict of str to CandidateState
         The journal entry of every candidate, by key.
     where : str
@@ -314,11 +315,7 @@ def _tasks(request: BatchRequest, candidates: List[Candidate], prints: Dict[str,
     A candidate whose study area holds no OSM feature at all is outside the extract: it is
     journalled as failed here and never reaches a worker.
     """
-    from amp_qgis_plugin.core.batch.subset import (
-        candidate_place_data,
-        has_osm_features,
-        read_union_layers,
-    )
+    from amp_qgis_plugin.core.batch.subset import cut_layers, has_osm_features, read_union_layers
 
     options = place_options(request.study_radius_m, request.max_place_area_m2)
     started = time.perf_counter()
@@ -331,19 +328,23 @@ def _tasks(request: BatchRequest, candidates: List[Candidate], prints: Dict[str,
     timings["subset"] = 0.0
     for candidate in candidates:
         check_cancelled(feedback)
+        place = candidate.place
+        if place is None:  # pragma: no cover - only candidates with a place come here
+            continue
         started = time.perf_counter()
-        data = candidate_place_data(candidate.place, layers, crs, provenance,  # type: ignore[arg-type]
-                                    max_place_area_m2=options.max_place_area_m2,
-                                    batch_size=len(candidates))
+        cut = cut_layers(layers, crs, place)
         timings["subset"] += time.perf_counter() - started
-        if not has_osm_features(data):
+        if not has_osm_features(cut):
             record(_failed(candidate, prints[candidate.key], FAILURE_OUTSIDE,
-                           f"No OSM feature at all within {candidate.place.study_radius_m:g} m "  # type: ignore[union-attr]
-                           "of the candidate: it lies outside the OSM extract (or in an empty "
-                           "area). Use an extract that covers it."))
+                           f"No OSM feature at all within {place.study_radius_m:g} m of the "
+                           "candidate: it lies outside the OSM extract (or in an empty area). "
+                           "Use an extract that covers it."))
             continue
         yield CandidateTask(key=candidate.key, name=candidate.name, stem=candidate.stem,
-                            fingerprint=prints[candidate.key], data=data, folder=str(folder))
+                            fingerprint=prints[candidate.key], place=place, layers=cut,
+                            osm_provenance=dict(provenance),
+                            max_place_area_m2=options.max_place_area_m2,
+                            batch_size=len(candidates), folder=str(folder))
 
 
 def _failed(candidate: Candidate, print_: str, failure: str, reason: str) -> CandidateState:

@@ -62,6 +62,8 @@ class CandidateState:
         The assessment's warnings.
     seconds : float
         Wall time of the assessment and its writing.
+    cpu_seconds : float
+        CPU time of the process that assessed it, over the same span.
     timings : dict
         Seconds per stage of the assessment (each indicator, scoring).
     peak_rss_mib : float or None
@@ -87,6 +89,7 @@ class CandidateState:
     place_area_m2: Optional[float] = None
     warnings: List[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     timings: Dict[str, float] = field(default_factory=dict)
     peak_rss_mib: Optional[float] = None
     finished_at: str = ""

@@ -134,6 +134,9 @@ def candidate_place_data(place: Place, layers: Mapping[str, "gpd.GeoDataFrame"],
                          feedback: Optional[Feedback] = None) -> "PlaceData":
     """The PlaceData of one candidate, cut out of the batch's read.
 
+    :func:`cut_layers` then :func:`assemble_place_data` (the batch does the cheap cut in its
+    own process and the assembly in the worker).
+
     Parameters
     ----------
     place : Place
@@ -154,6 +157,27 @@ def candidate_place_data(place: Place, layers: Mapping[str, "gpd.GeoDataFrame"],
     PlaceData
         As :func:`~amp_qgis_plugin.core.fetch.fetch_place_data` makes it for this place.
     """
+    return assemble_place_data(place, cut_layers(layers, crs, place), osm_provenance,
+                               max_place_area_m2=max_place_area_m2, batch_size=batch_size,
+                               feedback=feedback)
+
+
+def assemble_place_data(place: Place, cut: Mapping[str, "gpd.GeoDataFrame"],
+                        osm_provenance: Mapping[str, str], *, max_place_area_m2: float,
+                        batch_size: int = 1,
+                        feedback: Optional[Feedback] = None) -> "PlaceData":
+    """Finish a candidate's PlaceData from its cut layers as ``fetch`` finishes it: the place
+    and study-area layers, the canonical columns, the buildings cleaned once, the provenance.
+
+    Parameters
+    ----------
+    place : Place
+        The candidate's place.
+    cut : mapping of str to GeoDataFrame
+        Its layers (:func:`cut_layers`), in ``place.crs``.
+    osm_provenance, max_place_area_m2, batch_size, feedback
+        See :func:`candidate_place_data`.
+    """
     import json
 
     from amp_qgis_plugin.core.data.buildings import (
@@ -167,7 +191,7 @@ def candidate_place_data(place: Place, layers: Mapping[str, "gpd.GeoDataFrame"],
     feedback = feedback or NullFeedback()
     data = PlaceData(crs=place.crs)
     data["place"], data["study_area"] = place.to_frames()
-    for name, gdf in cut_layers(layers, crs, place).items():
+    for name, gdf in cut.items():
         if name in FEATURE_LAYERS:
             data[name] = gdf
     data["buildings"], counts = clean_buildings(data["buildings"])
@@ -196,10 +220,11 @@ def candidate_place_data(place: Place, layers: Mapping[str, "gpd.GeoDataFrame"],
     return data
 
 
-def has_osm_features(data: "PlaceData") -> bool:
-    """True when any OSM feature layer of ``data`` holds a feature (False: outside the data)."""
-    return any(len(data[name]) for name in FEATURE_LAYERS if name not in ("place", "study_area"))
+def has_osm_features(cut: Mapping[str, "gpd.GeoDataFrame"]) -> bool:
+    """True when any cut layer holds a feature (False: the place is outside the data)."""
+    return any(len(gdf) for name, gdf in cut.items() if name not in ("place", "study_area"))
 
 
-__all__ = ["REPROJECTION_MARGIN_M", "candidate_place_data", "cut_layers", "has_osm_features",
+__all__ = ["REPROJECTION_MARGIN_M", "assemble_place_data", "candidate_place_data", "cut_layers",
+           "has_osm_features",
            "read_union_layers", "union_place"]

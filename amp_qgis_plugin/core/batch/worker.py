@@ -34,7 +34,10 @@ from amp_qgis_plugin.core.errors import CancelledError
 from amp_qgis_plugin.core.feedback import Feedback
 
 if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
     from amp_qgis_plugin.core.data.placedata import PlaceData
+    from amp_qgis_plugin.core.place import Place
 
 #: Keys of the four PPS attributes and the safety index, in the ranking's order.
 PROFILE_KEYS = ("uses_activities", "comfort_image", "access_linkages", "sociability", "safety")
@@ -66,8 +69,17 @@ class CandidateTask:
     ----------
     key, name, stem, fingerprint : str
         The candidate and the hash of its inputs.
-    data : PlaceData
-        Its data, cut out of the batch's read.
+    place : Place
+        Its place.
+    layers : dict of str to GeoDataFrame
+        Its layers, cut out of the batch's read (:func:`.subset.cut_layers`); the worker
+        finishes them into its PlaceData, so the batch's own process only cuts.
+    osm_provenance : dict of str to str
+        The read's provenance rows.
+    max_place_area_m2 : float
+        The largest place allowed (for provenance).
+    batch_size : int
+        Candidates of the read (for provenance).
     folder : str or None
         The batch folder, when the worker can write into it (same machine or a shared file
         system); None: write into a temporary folder and return the files' bytes.
@@ -77,8 +89,20 @@ class CandidateTask:
     name: str
     stem: str
     fingerprint: str
-    data: "PlaceData"
+    place: "Place"
+    layers: Dict[str, "gpd.GeoDataFrame"]
+    osm_provenance: Dict[str, str]
+    max_place_area_m2: float
+    batch_size: int = 1
     folder: Optional[str] = None
+
+    def place_data(self) -> "PlaceData":
+        """The candidate's PlaceData (as ``fetch`` would make it for the place alone)."""
+        from amp_qgis_plugin.core.batch.subset import assemble_place_data
+
+        return assemble_place_data(self.place, self.layers, self.osm_provenance,
+                                   max_place_area_m2=self.max_place_area_m2,
+                                   batch_size=self.batch_size)
 
 
 @dataclass
@@ -142,19 +166,20 @@ def assess_candidate(task: CandidateTask, feedback: Optional[Feedback] = None) -
     """
     from amp_qgis_plugin.core.assess import assess_place, place_slug, write_assessment
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     state = CandidateState(key=task.key, name=task.name, stem=task.stem,
                            fingerprint=task.fingerprint, status=STATUS_OK)
     files: Dict[str, bytes] = {}
     try:
-        assessment = assess_place(task.data, feedback=_Quiet(feedback))
+        data = task.place_data()
+        assessment = assess_place(data, feedback=_Quiet(feedback))
         target = Path(task.folder) / CANDIDATES_DIR if task.folder else None
         if target is not None:
             target.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".work-{task.stem}-", dir=target))
         try:
             written = write_assessment(assessment, work)
-            slug = place_slug(task.data.name)
+            slug = place_slug(data.name)
             for item in sorted(work.iterdir()):
                 name = task.stem + item.name[len(slug):] if item.name.startswith(slug) \
                     else f"{task.stem}-{item.name}"
@@ -176,6 +201,7 @@ def assess_candidate(task: CandidateTask, feedback: Optional[Feedback] = None) -
         state.traceback = traceback.format_exc()
         files.clear()
     state.seconds = round(time.perf_counter() - start, 3)
+    state.cpu_seconds = round(time.process_time() - cpu, 3)
     state.peak_rss_mib = peak_rss_mib()
     state.finished_at = utc_now()
     return CandidateOutcome(state=state, files=files)
