@@ -12,10 +12,17 @@ import osmium
 import pytest
 
 from amp_qgis_plugin.core.data import osm_extract
-from amp_qgis_plugin.core.data.osm_extract import (BoxSet, CorruptPbf, decode_varints,
-                                                   fixed_coordinate, merge_boxes,
-                                                   message_bounds, table_entry_pattern,
-                                                   varints_at, zigzag)
+from amp_qgis_plugin.core.data.osm_extract import (
+    BoxSet,
+    CorruptPbfError,
+    decode_varints,
+    fixed_coordinate,
+    merge_boxes,
+    message_bounds,
+    table_entry_pattern,
+    varints_at,
+    zigzag,
+)
 from amp_qgis_plugin.core.data.osm_file import find_place_by_name, read_osm_layers
 from amp_qgis_plugin.core.errors import DataError, PlaceNotFoundError
 from amp_qgis_plugin.core.feedback import CancelledError, RecordingFeedback
@@ -60,7 +67,7 @@ def test_varints_decode_like_protobuf():
 
 
 def test_varint_cut_short_is_corrupt():
-    with pytest.raises(CorruptPbf):
+    with pytest.raises(CorruptPbfError):
         decode_varints(np.frombuffer(b"\x05\xac", np.uint8))  # 300 without its last byte
 
 
@@ -81,7 +88,7 @@ def test_message_bounds_follow_lengths():
     stream = b"".join(b"\x1a" + _varint_bytes(len(p)) + p for p in payloads)
     starts, ends = message_bounds(np.frombuffer(stream, np.uint8), 0x1A)
     assert starts.tolist() == [2, 6, 9] and ends.tolist() == [4, 6, 139]
-    with pytest.raises(CorruptPbf):
+    with pytest.raises(CorruptPbfError):
         message_bounds(np.frombuffer(stream[:-1], np.uint8), 0x1A)
     values, sizes = varints_at(np.frombuffer(stream, np.uint8), np.array([7, 138]))
     assert values.tolist() == [130, 0x1A] and sizes.tolist() == [2, 1]

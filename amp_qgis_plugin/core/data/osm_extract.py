@@ -29,12 +29,13 @@ than that margin that starts outside it (a way with no node within a kilometre o
 area's box, or a polygon enclosing it with all corners that far away).
 
 Only uncompressed, zlib- or lzma-compressed PBF blocks of current data (no history, no
-locations on ways) are scanned; anything else raises :class:`UnsupportedPbf` and the caller
-reads the whole file as before. A truncated or damaged file raises :class:`CorruptPbf`.
+locations on ways) are scanned; anything else raises :class:`UnsupportedPbfError` and the caller
+reads the whole file as before. A truncated or damaged file raises :class:`CorruptPbfError`.
 """
 
 from __future__ import annotations
 
+import functools
 import lzma
 import math
 import re
@@ -43,7 +44,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
@@ -71,12 +72,12 @@ _FIXED = 10 ** 7  # libosmium's coordinate precision (1e-7 degree)
 Box = Tuple[float, float, float, float]
 
 
-class UnsupportedPbf(Exception):
+class UnsupportedPbfError(Exception):
     """The file is not a PBF the scanner reads (history, locations on ways, another
     compression ...): read the whole file with libosmium instead."""
 
 
-class CorruptPbf(ValueError):
+class CorruptPbfError(ValueError):
     """The PBF file is truncated or damaged."""
 
 
@@ -87,7 +88,7 @@ def _varint(buf: bytes, pos: int) -> Tuple[int, int]:
     result, shift = 0, 0
     while True:
         if pos >= len(buf) or shift > 63:
-            raise CorruptPbf("a varint runs past the end of its block")
+            raise CorruptPbfError("a varint runs past the end of its block")
         b = buf[pos]
         pos += 1
         result |= (b & 0x7F) << shift
@@ -112,7 +113,7 @@ def _fields(buf: bytes, start: int, end: int) -> Iterator[Tuple[int, int, int, i
         elif wire == 2:
             length, pos = _varint(buf, pos)
             if pos + length > end:
-                raise CorruptPbf("a field runs past the end of its message")
+                raise CorruptPbfError("a field runs past the end of its message")
             yield key >> 3, 2, pos, pos + length
             pos += length
         elif wire == 1:
@@ -120,9 +121,9 @@ def _fields(buf: bytes, start: int, end: int) -> Iterator[Tuple[int, int, int, i
         elif wire == 5:
             pos += 4
         else:
-            raise CorruptPbf(f"unknown protobuf wire type {wire}")
+            raise CorruptPbfError(f"unknown protobuf wire type {wire}")
     if pos != end:
-        raise CorruptPbf("a message runs past its end")
+        raise CorruptPbfError("a message runs past its end")
 
 
 def decode_varints(data: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,7 +153,7 @@ def decode_varints(data: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray
         return np.zeros(0, np.uint64), empty, empty
     is_end = data < 0x80
     if not is_end[-1]:
-        raise CorruptPbf("a varint runs past the end of its field")
+        raise CorruptPbfError("a varint runs past the end of its field")
     ends = np.flatnonzero(is_end)
     starts = np.empty(ends.size, np.int64)
     starts[0] = 0
@@ -161,7 +162,7 @@ def decode_varints(data: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray
         return data.astype(np.uint64), starts, starts + 1
     extra = ends - starts  # bytes after the first of each varint
     if int(extra.max()) > 9:
-        raise CorruptPbf("a varint is longer than 10 bytes")
+        raise CorruptPbfError("a varint is longer than 10 bytes")
     values = (data[starts] & 0x7F).astype(np.uint64)
     rows = np.flatnonzero(extra)
     k = 1
@@ -352,11 +353,11 @@ class _BlobRef:
 def _unpack_blob(blob: bytes) -> bytes:
     """The uncompressed content of a Blob message."""
     raw_size = None
-    for number, _, a, b in _fields(blob, 0, len(blob)):
+    for number, _, a, _ in _fields(blob, 0, len(blob)):
         if number == 2:
             raw_size = a
             if raw_size > MAX_BLOB:
-                raise CorruptPbf(f"a block claims {raw_size} bytes, more than the PBF limit")
+                raise CorruptPbfError(f"a block claims {raw_size} bytes, more than the PBF limit")
     for number, wire, a, b in _fields(blob, 0, len(blob)):
         if number == 1 and wire == 2:
             return blob[a:b]
@@ -365,26 +366,27 @@ def _unpack_blob(blob: bytes) -> bytes:
             try:
                 out = inflater.decompress(blob[a:b], MAX_BLOB)
             except zlib.error as exc:
-                raise CorruptPbf(f"a block does not decompress ({exc})") from exc
+                raise CorruptPbfError(f"a block does not decompress ({exc})") from exc
             if inflater.unconsumed_tail or not inflater.eof:
-                raise CorruptPbf("a block is truncated or larger than the PBF limit")
+                raise CorruptPbfError("a block is truncated or larger than the PBF limit")
             if raw_size is not None and len(out) != raw_size:
-                raise CorruptPbf("a block's size differs from its header")
+                raise CorruptPbfError("a block's size differs from its header")
             return out
         if number == 4 and wire == 2:
             try:
                 out = lzma.LZMADecompressor().decompress(blob[a:b], MAX_BLOB)
             except lzma.LZMAError as exc:
-                raise CorruptPbf(f"a block does not decompress ({exc})") from exc
+                raise CorruptPbfError(f"a block does not decompress ({exc})") from exc
             return out
         if number in (5, 6, 7):
-            raise UnsupportedPbf("blocks compressed with bzip2, lz4 or zstd")
-    raise CorruptPbf("a block holds no data")
+            raise UnsupportedPbfError("blocks compressed with bzip2, lz4 or zstd")
+    raise CorruptPbfError("a block holds no data")
 
 
-#: Blobs decompressed ahead by a helper thread (zlib releases the GIL, so decompressing the
+#: Blobs decompressed ahead by helper threads (zlib releases the GIL, so decompressing the
 #: next blocks overlaps decoding this one).
-PREFETCH = 4
+PREFETCH = 6
+DECOMPRESSORS = 2
 
 
 def _decompressed(raw: Iterator[Tuple[_BlobRef, bytes]]) -> Iterator[Tuple[_BlobRef, bytes]]:
@@ -392,7 +394,7 @@ def _decompressed(raw: Iterator[Tuple[_BlobRef, bytes]]) -> Iterator[Tuple[_Blob
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="amp-pbf")
+    pool = ThreadPoolExecutor(max_workers=DECOMPRESSORS, thread_name_prefix="amp-pbf")
     pending: deque = deque()
     try:
         for ref, blob in raw:
@@ -429,13 +431,13 @@ class _Reader:
                 if not head:
                     break
                 if len(head) < 4:
-                    raise CorruptPbf("the file ends inside a block header")
+                    raise CorruptPbfError("the file ends inside a block header")
                 (length,) = struct.unpack(">I", head)
                 if length > MAX_BLOB_HEADER:
-                    raise CorruptPbf("a block header is larger than the PBF limit")
+                    raise CorruptPbfError("a block header is larger than the PBF limit")
                 header = fh.read(length)
                 if len(header) < length:
-                    raise CorruptPbf("the file ends inside a block header")
+                    raise CorruptPbfError("the file ends inside a block header")
                 kind, size = b"", -1
                 for number, wire, a, b in _fields(header, 0, len(header)):
                     if number == 1 and wire == 2:
@@ -443,10 +445,10 @@ class _Reader:
                     elif number == 3 and wire == 0:
                         size = a
                 if size < 0 or size > MAX_BLOB:
-                    raise CorruptPbf("a block's size is missing or larger than the PBF limit")
+                    raise CorruptPbfError("a block's size is missing or larger than the PBF limit")
                 blob = fh.read(size)
                 if len(blob) < size:
-                    raise CorruptPbf("the file ends inside a block")
+                    raise CorruptPbfError("the file ends inside a block")
                 start = offset + 4 + length
                 offset = start + size
                 if kind == b"OSMHeader":
@@ -454,7 +456,7 @@ class _Reader:
                     seen_header = True
                 elif kind == b"OSMData":
                     if not seen_header:
-                        raise CorruptPbf("data comes before the file header")
+                        raise CorruptPbfError("data comes before the file header")
                     ref = _BlobRef(start, size)
                     self.blobs.append(ref)
                     if len(self.blobs) % 8 == 0:
@@ -480,7 +482,7 @@ class _Reader:
             if number == 4 and wire == 2:
                 feature = data[a:b].decode("utf-8", "replace")
                 if feature not in _KNOWN_FEATURES:
-                    raise UnsupportedPbf(f"the file requires the PBF feature {feature}")
+                    raise UnsupportedPbfError(f"the file requires the PBF feature {feature}")
 
 
 class _Block:
@@ -510,9 +512,19 @@ class _Block:
         """The block's string table, decoded."""
         if self._strings is None:
             data, out = self.data, []
-            for number, wire, a, b in _fields(data, *self.table):
-                if number == 1 and wire == 2:
-                    out.append(data[a:b].decode("utf-8", "replace"))
+            pos, end = self.table
+            while pos < end:
+                if data[pos] != 0x0A:
+                    raise CorruptPbfError("a string table holds something else")
+                size = data[pos + 1]
+                if size < 0x80:
+                    pos += 2
+                else:
+                    size, pos = _varint(data, pos + 1)
+                out.append(data[pos:pos + size].decode("utf-8", "replace"))
+                pos += size
+            if pos != end:
+                raise CorruptPbfError("a string runs past the end of its table")
             self._strings = out
         return self._strings
 
@@ -532,7 +544,7 @@ class _Block:
         try:
             return {table[k]: table[v] for k, v in zip(keys, vals)}
         except IndexError as exc:
-            raise CorruptPbf("a tag points past the string table") from exc
+            raise CorruptPbfError("a tag points past the string table") from exc
 
     def timestamp(self, raw: int) -> int:
         return raw * self.date_granularity // 1000
@@ -561,7 +573,7 @@ class _Dense:
             if kv.size:
                 zeros = np.flatnonzero(kv == 0)
                 if zeros.size != n:
-                    raise CorruptPbf("a node block's tags do not match its nodes")
+                    raise CorruptPbfError("a node block's tags do not match its nodes")
                 prev = np.concatenate(([-1], zeros[:-1]))
                 self._kv = (kv, zeros, zeros - prev - 1)
             else:
@@ -619,7 +631,7 @@ def _dense(block: "_Block", a: int, b: int) -> _Dense:
     lat = np.cumsum(zigzag(packed(8)))
     lon = np.cumsum(zigzag(packed(9)))
     if not (ids.size == lat.size == lon.size):
-        raise CorruptPbf("a node block's ids and coordinates differ in number")
+        raise CorruptPbfError("a node block's ids and coordinates differ in number")
     return _Dense(block, ids, fixed_coordinate(lon, block.granularity, block.lon_offset),
                   fixed_coordinate(lat, block.granularity, block.lat_offset),
                   parts.get(10), stamps)
@@ -674,7 +686,7 @@ def message_bounds(stream: np.ndarray, tag: int) -> Tuple[np.ndarray, np.ndarray
         empty = np.zeros(0, np.int64)
         return empty, empty
     if stream[0] != tag:
-        raise UnsupportedPbf("a group mixes kinds of objects")
+        raise UnsupportedPbfError("a group mixes kinds of objects")
     cand = np.flatnonzero(stream == tag)
     length, length_size = varints_at(stream, cand + 1)
     start = cand + 1 + length_size
@@ -696,145 +708,67 @@ def message_bounds(stream: np.ndarray, tag: int) -> Tuple[np.ndarray, np.ndarray
     last = step[chain[-1]]
     if last != end_sink or (step[chain[:-1]] >= n).any() or \
             not (step[chain[:-1]] == chain[1:]).all():
-        raise CorruptPbf("a message runs past the end of its group")
+        raise CorruptPbfError("a message runs past the end of its group")
     return start[chain], nxt[chain]
 
 
-@dataclass
-class _Messages:
-    """The Way, Relation or Node messages of a group, walked all at once.
-
-    Every field of these messages is a varint or a packed list of varints, so the whole group is
-    one varint stream: it is decoded in one go and each message's fields are found by following
-    tags and lengths through the tokens, for all messages together.
-    """
-
-    tokens: np.ndarray
-    ids: np.ndarray
-    ranges: Dict[int, Tuple[np.ndarray, np.ndarray]]  # field -> (first token, end token)
-
-    def packed(self, number: int, rows: Optional[np.ndarray] = None
-               ) -> Tuple[np.ndarray, np.ndarray]:
-        """The concatenated tokens of a packed field (of all messages, or of ``rows``)."""
-        lo, hi = self.ranges[number]
-        if rows is not None:
-            lo, hi = lo[rows], hi[rows]
-        return _gather(self.tokens, lo, hi)
-
-    def values(self, number: int, row: int) -> List[int]:
-        lo, hi = self.ranges[number]
-        if lo[row] < 0:
-            return []
-        return self.tokens[lo[row]:hi[row]].tolist()
-
-    def info_timestamp(self, row: int) -> Optional[int]:
-        lo, hi = self.ranges[4]
-        if lo[row] < 0:
-            return None
-        tokens = self.tokens[lo[row]:hi[row]].tolist()
-        for i in range(0, len(tokens) - 1, 2):
-            if tokens[i] == 0x10:
-                return int(tokens[i + 1])
-        return None
-
-
+#: The length-delimited fields of Way and Relation messages the scanner reads.
 _PACKED_FIELDS = (2, 3, 4, 8, 9, 10)
 
 
-def _messages(block: _Block, a: int, b: int, tag: int, zigzag_id: bool) -> _Messages:
-    """Walk the repeated messages (tag ``tag``) of a group in ``data[a:b]``."""
-    data = block.data
-    stream = np.frombuffer(data, np.uint8, b - a, a)
-    tokens, t_start, t_end = decode_varints(stream)
-    count = tokens.size
-    token_at = np.full(stream.size + 1, -1, np.int64)
-    token_at[t_start] = np.arange(count)
-    token_at[stream.size] = count
-    starts, ends = message_bounds(stream, tag)
-    begin = token_at[starts]
-    stop = token_at[ends]
-    if (begin < 0).any() or (stop < 0).any():
-        raise CorruptPbf("a group is not made of well-formed messages")
-    n = begin.size
-    ids = np.zeros(n, np.uint64)
-    ranges = {f: (np.full(n, -1, np.int64), np.full(n, -1, np.int64)) for f in _PACKED_FIELDS}
-    cur = begin.copy()
-    active = np.flatnonzero(cur < stop)
-    while active.size:
-        c = cur[active]
-        if (c + 1 >= count).any():
-            raise CorruptPbf("a message ends inside a field")
-        key = tokens[c]
-        number, wire = (key >> np.uint64(3)).astype(np.int64), (key & np.uint64(7))
-        if not ((wire == 0) | (wire == 2)).all():
-            raise UnsupportedPbf("a message has a field the scanner does not read")
-        nxt = c + 2
-        delimited = wire == 2
-        if delimited.any():
-            cd = c[delimited]
-            payload_end = t_end[cd + 1] + tokens[cd + 1].astype(np.int64)
-            if (payload_end > stream.size).any():
-                raise CorruptPbf("a field runs past the end of its group")
-            nxt_d = token_at[payload_end]
-            if (nxt_d < 0).any():
-                raise UnsupportedPbf("a message has a field the scanner does not read")
-            nxt[delimited] = nxt_d
-            rows = active[delimited]
-            for f in _PACKED_FIELDS:
-                sel = number[delimited] == f
-                if sel.any():
-                    ranges[f][0][rows[sel]] = cd[sel] + 2
-                    ranges[f][1][rows[sel]] = nxt_d[sel]
-        is_id = (number == 1) & (wire == 0)
-        ids[active[is_id]] = tokens[c[is_id] + 1]
-        if (nxt > stop[active]).any():
-            raise CorruptPbf("a field runs past the end of its message")
-        cur[active] = nxt
-        active = active[nxt < stop[active]]
-    signed = zigzag(ids) if zigzag_id else ids.view(np.int64)
-    return _Messages(tokens=tokens, ids=signed, ranges=ranges)
-
-
 class _ByteMessages:
-    """Repeated messages of a group walked in Python, fields kept as byte ranges.
+    """The Way or Relation messages of a group, walked all at once; fields as byte ranges.
 
-    Cheaper than :func:`_messages` for relations, whose member lists are most of their bytes and
-    are decoded only for the fields asked for. Same interface as :class:`_Messages`.
+    The messages' bounds come from :func:`message_bounds`; their fields are then found one
+    round at a time for all messages together (key byte, then a varint value or length), and a
+    packed field is decoded only when asked for, for the messages asked for (a relation's
+    members only for the relations that may be kept).
     """
 
-    def __init__(self, block: "_Block", a: int, b: int, tag: int):
+    def __init__(self, block: "_Block", a: int, b: int, tag: int, walk_all: bool = False):
         self.data = block.data
         stream = np.frombuffer(self.data, np.uint8, b - a, a)
         starts, ends = message_bounds(stream, tag)
         n = starts.size
-        # the id, keys and values lead each message; the rest is walked when asked for
+        # all messages' fields at once, one field per round; without ``walk_all`` only the id,
+        # keys and values that lead each message, the rest is walked when asked for
         pos = starts.copy()
         ids = np.zeros(n, np.uint64)
-        found = {f: (np.full(n, -1, np.int64), np.full(n, -1, np.int64)) for f in (2, 3)}
-        for number, wire in ((1, 0), (2, 2), (3, 2)):
-            live = np.flatnonzero(pos < ends)
-            here = live[stream[pos[live]] == (number << 3 | wire)]
-            if not here.size:
-                continue
-            value, size = varints_at(stream, pos[here] + 1)
-            if (size < 0).any():
-                raise CorruptPbf("a field runs past the end of its message")
-            after = pos[here] + 1 + size
-            if wire == 0:
-                ids[here] = value
-                pos[here] = after
-            else:
-                found[number][0][here] = after + a
-                found[number][1][here] = after + a + value.astype(np.int64)
-                pos[here] = after + value.astype(np.int64)
-        if (pos > ends).any():
-            raise CorruptPbf("a field runs past the end of its message")
-        self.ids = ids.view(np.int64)
-        self._rest, self._ends = (pos + a).tolist(), (ends + a).tolist()
-        self._walked = np.zeros(n, bool)
         self.ranges = {f: (np.full(n, -1, np.int64), np.full(n, -1, np.int64))
                        for f in _PACKED_FIELDS}
-        self.ranges[2], self.ranges[3] = found[2], found[3]
+        active = np.flatnonzero(pos < ends)
+        while active.size:
+            key = stream[pos[active]]
+            number = key >> 3
+            if not walk_all:
+                going = number <= 3
+                active, key, number = active[going], key[going], number[going]
+                if not active.size:
+                    break
+            wire = key & 7
+            if (key >= 0x80).any() or not ((wire == 0) | (wire == 2)).all():
+                raise UnsupportedPbfError("a message has a field the scanner does not read")
+            value, size = varints_at(stream, pos[active] + 1)
+            if (size < 0).any():
+                raise CorruptPbfError("a field runs past the end of its message")
+            after = pos[active] + 1 + size
+            is_id = (number == 1) & (wire == 0)
+            ids[active[is_id]] = value[is_id]
+            delimited = wire == 2
+            after[delimited] += value[delimited].astype(np.int64)
+            for f in _PACKED_FIELDS:
+                sel = delimited & (number == f)
+                if sel.any():
+                    rows = active[sel]
+                    self.ranges[f][1][rows] = after[sel] + a
+                    self.ranges[f][0][rows] = after[sel] - value[sel].astype(np.int64) + a
+            pos[active] = after
+            if (after > ends[active]).any():
+                raise CorruptPbfError("a field runs past the end of its message")
+            active = active[after < ends[active]]
+        self.ids = ids.view(np.int64)
+        self._rest, self._ends = (pos + a).tolist(), (ends + a).tolist()
+        self._walked = np.full(n, walk_all)
 
     def _walk(self, rows: Sequence[int]) -> None:
         """Find the remaining fields (info, members) of ``rows``."""
@@ -963,11 +897,17 @@ def _blobs_holding(blobs: Sequence[_BlobRef], label: str, wanted: np.ndarray) ->
 
 def _plain_nodes(block: _Block, a: int, b: int) -> _Dense:
     """Non-dense nodes (rare: most writers use DenseNodes), decoded into the dense form."""
-    ids, xs, ys, kvs, ends, counts, stamps = [], [], [], [], [], [], []
+    ids: List[int] = []
+    xs: List[int] = []
+    ys: List[int] = []
+    kvs: List[int] = []
+    ends: List[int] = []
+    counts: List[int] = []
+    stamps: List[int] = []
     data = block.data
     for number, wire, pa, pb in _fields(data, a, b):
         if number != 1 or wire != 2:
-            raise UnsupportedPbf("a node group holds something else")
+            raise UnsupportedPbfError("a node group holds something else")
         lat = lon = node_id = stamp = 0
         keys: List[int] = []
         vals: List[int] = []
@@ -989,7 +929,7 @@ def _plain_nodes(block: _Block, a: int, b: int) -> _Dense:
                     if g == 2 and gw == 0:
                         stamp = u
         if len(keys) != len(vals):
-            raise CorruptPbf("a node's keys and values differ in number")
+            raise CorruptPbfError("a node's keys and values differ in number")
         ids.append(node_id)
         xs.append(lon)
         ys.append(lat)
@@ -1047,7 +987,7 @@ class _NearNodes:
         return pos, self.ids[pos] == refs
 
 
-def _way_rows(block: _Block, msgs: _Messages, rows: Sequence[int], kept: _Kept) -> None:
+def _way_rows(block: _Block, msgs: _ByteMessages, rows: Sequence[int], kept: _Kept) -> None:
     for row in rows:
         refs = np.cumsum(zigzag(np.array(msgs.values(8, row), np.uint64))).tolist()
         stamp = msgs.info_timestamp(row)
@@ -1059,24 +999,24 @@ def _way_rows(block: _Block, msgs: _Messages, rows: Sequence[int], kept: _Kept) 
 _MEMBER_TYPES = {0: "n", 1: "w", 2: "r"}
 
 
-def _relation_row(block: _Block, msgs: Any, row: int
+def _relation_row(block: _Block, msgs: _ByteMessages, row: int
                   ) -> Tuple[List[Tuple[str, int, str]], Dict[str, str], Optional[int]]:
     table = block.strings()
     roles = msgs.values(8, row)
     ids = np.cumsum(zigzag(np.array(msgs.values(9, row), np.uint64))).tolist()
     types = msgs.values(10, row)
     if not (len(roles) == len(ids) == len(types)):
-        raise CorruptPbf("a relation's members are inconsistent")
+        raise CorruptPbfError("a relation's members are inconsistent")
     try:
         members = [(_MEMBER_TYPES.get(t, "n"), m, table[r]) for t, m, r in zip(types, ids, roles)]
     except IndexError as exc:
-        raise CorruptPbf("a relation role points past the string table") from exc
+        raise CorruptPbfError("a relation role points past the string table") from exc
     stamp = msgs.info_timestamp(row)
     return (members, block.tags(msgs.values(2, row), msgs.values(3, row)),
             None if stamp is None else block.timestamp(stamp))
 
 
-def _area_relation_rows(block: _Block, msgs: Any, keys: Set[str]) -> np.ndarray:
+def _area_relation_rows(block: _Block, msgs: _ByteMessages, keys: Set[str]) -> np.ndarray:
     """Rows of relations libosmium makes areas of (type multipolygon or boundary) that carry
     one of ``keys``: found on the tag indices, before any member is decoded."""
     table = block.strings()
@@ -1089,7 +1029,7 @@ def _area_relation_rows(block: _Block, msgs: Any, keys: Set[str]) -> np.ndarray:
     k, counts = msgs.packed(2)
     v, value_counts = msgs.packed(3)
     if k.size != v.size or not (counts == value_counts).all():
-        raise CorruptPbf("a relation's keys and values differ in number")
+        raise CorruptPbfError("a relation's keys and values differ in number")
     owner = np.repeat(np.arange(counts.size), counts)
     is_area = np.zeros(counts.size, bool)
     is_area[owner[(k == type_key) & np.isin(v, area_values)]] = True
@@ -1098,7 +1038,7 @@ def _area_relation_rows(block: _Block, msgs: Any, keys: Set[str]) -> np.ndarray:
     return np.flatnonzero(is_area & has_key)
 
 
-def _way_refs(msgs: _Messages) -> Tuple[np.ndarray, np.ndarray]:
+def _way_refs(msgs: _ByteMessages) -> Tuple[np.ndarray, np.ndarray]:
     """All ways' node ids (concatenated) and their counts."""
     deltas, counts = msgs.packed(8)
     return _segment_cumsum(zigzag(deltas), counts), counts
@@ -1117,7 +1057,7 @@ def _complete(reader: _Reader, kept: _Kept, near: _NearNodes, way_ids: Set[int],
             for group in block.groups:
                 if block.group_kind(group) != "way":
                     continue
-                msgs = _messages(block, *group, 0x1A, zigzag_id=False)
+                msgs = _ByteMessages(block, *group, 0x1A, walk_all=True)
                 rows = np.flatnonzero(np.isin(msgs.ids, wanted))
                 _way_rows(block, msgs, rows.tolist(), kept)
     needed = {r for refs, _, _ in kept.ways.values() for r in refs}
@@ -1171,9 +1111,9 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
 
     Raises
     ------
-    UnsupportedPbf
+    UnsupportedPbfError
         When the file is not a PBF the scanner reads.
-    CorruptPbf
+    CorruptPbfError
         When it is truncated or damaged.
     """
     target = BoxSet(boxes)
@@ -1216,7 +1156,7 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                     near.freeze()
                 seen_after_nodes = True
                 _note_first(ref, block, group, kind)
-                msgs = _messages(block, *group, 0x1A, zigzag_id=False)
+                msgs = _ByteMessages(block, *group, 0x1A, walk_all=True)
                 stats.ways_scanned += msgs.ids.size
                 refs, counts = _way_refs(msgs)
                 pos, known = near.lookup(refs)
@@ -1266,7 +1206,7 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                 memids = _segment_cumsum(zigzag(memids), counts)
                 types, type_counts = msgs.packed(10, rows)
                 if types.size != memids.size or not (type_counts == counts).all():
-                    raise CorruptPbf("a relation's members are inconsistent")
+                    raise CorruptPbfError("a relation's members are inconsistent")
                 pos = np.minimum(np.searchsorted(env_ids, memids), env_ids.size - 1)
                 near_member = (types == 1) & (env_ids[pos] == memids)
                 if not near_member.any():
@@ -1284,7 +1224,7 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                     kept.relations[rel_id] = (members, tags, stamp)
                     member_ways.update(m for t, m, _ in members if t == "w")
     if order_broken:
-        raise UnsupportedPbf("nodes come after ways or relations (the file is not sorted)")
+        raise UnsupportedPbfError("nodes come after ways or relations (the file is not sorted)")
     near.freeze()
     check_cancelled(feedback)
     _complete(reader, kept, near, member_ways, stats)
@@ -1375,7 +1315,7 @@ def cut_named(path: Path, matches: Callable[[Dict[str, str]], bool], name: str,
                             kept.nodes[int(nodes.ids[i])] = (int(nodes.x[i]), int(nodes.y[i]),
                                                              tags, nodes.timestamp(i))
             elif kind == "way":
-                msgs = _messages(block, *group, 0x1A, zigzag_id=False)
+                msgs = _ByteMessages(block, *group, 0x1A, walk_all=True)
                 stats.ways_scanned += msgs.ids.size
                 _way_rows(block, msgs, _named_rows(block, msgs, key_set, name, matches), kept)
             elif kind == "relation":
@@ -1401,7 +1341,7 @@ def _name_ids(block: _Block, keys: Set[str], wanted: str) -> Tuple[np.ndarray, n
     return np.array(key_ids, np.uint64), np.array(value_ids, np.uint64)
 
 
-def _named_rows(block: _Block, msgs: Any, keys: Set[str], wanted: str,
+def _named_rows(block: _Block, msgs: _ByteMessages, keys: Set[str], wanted: str,
                 matches: Callable[[Dict[str, str]], bool]) -> List[int]:
     """Rows of ``msgs`` with a name key whose value is ``wanted`` and whose tags match."""
     key_ids, value_ids = _name_ids(block, keys, wanted)
@@ -1410,7 +1350,7 @@ def _named_rows(block: _Block, msgs: Any, keys: Set[str], wanted: str,
     k, counts = msgs.packed(2)
     v, value_counts = msgs.packed(3)
     if k.size != v.size or not (counts == value_counts).all():
-        raise CorruptPbf("an object's keys and values differ in number")
+        raise CorruptPbfError("an object's keys and values differ in number")
     owner = np.repeat(np.arange(counts.size), counts)
     rows = np.unique(owner[np.isin(k, key_ids) & np.isin(v, value_ids)]).tolist()
     return [r for r in rows if matches(block.tags(msgs.values(2, r), msgs.values(3, r)))]
@@ -1440,6 +1380,7 @@ def _named_nodes(nodes: _Dense, keys: Set[str], wanted: str) -> List[int]:
 _UNSAFE = re.compile(r"[^A-Za-z0-9_:.\-/]")
 
 
+@functools.lru_cache(maxsize=65536)
 def _escape(text: str) -> str:
     """OPL's escaping: anything but plain characters as ``%hex%``.
 
@@ -1482,6 +1423,6 @@ def write_opl(kept: _Kept, out: Path) -> None:
                      + ",".join(f"{t}{m}@{_escape(role)}" for t, m, role in members) + "\n")
 
 
-__all__ = ["AREA_RELATION_TYPES", "BoxSet", "CUT_FROM_BYTES", "CorruptPbf", "CutStats", "NEAR_MARGIN_M",
-           "UnsupportedPbf", "cut_area", "cut_named", "decode_varints", "fixed_coordinate",
+__all__ = ["AREA_RELATION_TYPES", "BoxSet", "CUT_FROM_BYTES", "CorruptPbfError", "CutStats", "NEAR_MARGIN_M",
+           "UnsupportedPbfError", "cut_area", "cut_named", "decode_varints", "fixed_coordinate",
            "merge_boxes", "write_opl", "zigzag"]

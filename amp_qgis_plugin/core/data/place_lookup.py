@@ -8,10 +8,11 @@ or a name shared by separate places is refused rather than guessed. Refusals say
 and name the inputs to change through ``options`` (the place polygon, a point and a radius).
 
 The file is opened like the layer reader opens it (:func:`.osm_file.check_osm_file`: judged by
-its content). A PBF file (of :data:`.osm_extract.CUT_FROM_BYTES` and more) is first cut down to the objects that may carry the name
-(:func:`.osm_extract.cut_named`: blocks whose string table lacks the name are skipped without
-decoding an object), complete with their member ways and nodes, so a lookup in a large extract
-costs a pass over its bytes and memory for what it finds; other files are read whole.
+its content). A PBF file (of :data:`.osm_extract.CUT_FROM_BYTES` and more) is first cut down to
+the objects that may carry the name (:func:`.osm_extract.cut_named`: blocks whose string table
+lacks the name are skipped without decoding an object), complete with their member ways and
+nodes, so a lookup in a large extract costs a pass over its bytes and memory for what it finds;
+other files are read whole.
 """
 
 from __future__ import annotations
@@ -111,9 +112,9 @@ def find_place_by_name(
             try:
                 osm_extract.cut_named(path, lambda tags: _name_matches(tags, wanted), wanted,
                                       NAME_KEYS, cut, feedback=feedback)
-            except osm_extract.UnsupportedPbf:
+            except osm_extract.UnsupportedPbfError:
                 pass  # read the whole file below
-            except osm_extract.CorruptPbf as exc:
+            except osm_extract.CorruptPbfError as exc:
                 raise read_error(path, exc) from exc
             else:
                 source, source_format = cut, "opl"
