@@ -194,6 +194,45 @@ def test_crossing_ways_far_members_and_missing_nodes_read_as_from_the_whole_file
     assert prov["osm_timestamp"] == "2024-08-01T00:00:00+00:00"
 
 
+# Two outlines around the study area whose near corners are all east of it (340 m) and whose
+# other corners are 3.4 km west: the corners near the study area do not span it, yet it lies
+# inside. A building way, and a multipolygon whose far half is a way of its own.
+SURROUNDING_OSM = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="hand">
+  <node id="1" lat="59.3125" lon="18.0770"/><node id="2" lat="59.3225" lon="18.0770"/>
+  <node id="3" lat="59.3225" lon="18.0110"/><node id="4" lat="59.3125" lon="18.0110"/>
+  <node id="11" lat="59.3130" lon="18.0765"/><node id="12" lat="59.3220" lon="18.0765"/>
+  <node id="13" lat="59.3220" lon="18.0120"/><node id="14" lat="59.3130" lon="18.0120"/>
+  <way id="50"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>
+    <tag k="building" v="yes"/></way>
+  <way id="61"><nd ref="14"/><nd ref="11"/><nd ref="12"/><nd ref="13"/></way>
+  <way id="62"><nd ref="13"/><nd ref="14"/></way>
+  <relation id="60"><member type="way" ref="61" role="outer"/>
+    <member type="way" ref="62" role="outer"/>
+    <tag k="type" v="multipolygon"/><tag k="amenity" v="university"/></relation>
+</osm>
+"""
+
+
+def test_outlines_around_the_study_area_with_far_corners_are_kept(tmp_path):
+    xml = tmp_path / "around.osm"
+    xml.write_text(SURROUNDING_OSM, encoding="utf-8")
+    pbf = tmp_path / "around.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    place = place_from_point(18.0710, 59.3175, 40, study_radius_m=100)
+    whole, _ = read_osm_layers(pbf, place, area_cut=False)
+    cut, prov = read_osm_layers(pbf, place, area_cut=True)
+    assert_same_layers(whole, cut)
+    # the building surrounds the study area: kept whole (its area is 3.7 km x 1.1 km)
+    assert cut["buildings"]["osm_id"].tolist() == ["w50"]
+    assert cut["buildings"].geometry.iloc[0].area == pytest.approx(3_700 * 1_110, rel=0.02)
+    # the university's point (on its surface) is 1.5 km west, outside the study area: only
+    # the cut's completion is checked here, through the whole read's equality above
+    assert int(prov["osm_cut_relations_kept"]) == 1 and int(prov["osm_cut_ways_kept"]) == 3
+
+
 # --- the sample: places, a union, the sea, the name lookup --------------------------------------
 
 @pytest.mark.parametrize("name", ["Senaatintori", "Rautatientori", "Kasarmitori"])

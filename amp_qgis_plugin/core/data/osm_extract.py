@@ -22,11 +22,13 @@ What is cut (``smart`` completion, as ``osmium extract -s smart`` does it):
 * every multipolygon or boundary relation with a reader key whose envelope meets a box,
   whole: all member ways and their nodes (libosmium assembles it as from the whole file).
 
-The envelope of a way or relation is known from the nodes within :data:`NEAR_MARGIN_M` of the
-boxes (kept, with their locations, during the node pass). An object is therefore read exactly as
-from the whole file unless it reaches the study area only through a straight segment longer
-than that margin that starts outside it (a way with no node within a kilometre of the study
-area's box, or a polygon enclosing it with all corners that far away).
+Envelopes are taken from the nodes within :data:`NEAR_MARGIN_M` of the boxes (kept, with their
+locations, during the node pass). A closed way or an area relation that also runs beyond that
+margin is kept whole whenever one of its nodes is within it, since its outline may surround the
+study area. So an object is read exactly as from the whole file unless it reaches the study area
+only along a straight stretch that starts more than the margin away (a way with no node within
+1 km of the study area's box, or an open way whose nodes near the box are all on one side of it
+and whose next node is beyond the margin), which does not happen in a town's streets.
 
 Only uncompressed, zlib- or lzma-compressed PBF blocks of current data (no history, no
 locations on ways) are scanned; anything else raises :class:`UnsupportedPbfError` and the caller
@@ -1125,12 +1127,14 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
     # envelopes of the ways with a node near the study area: id -> (minx, miny, maxx, maxy)
     way_env_ids: List[np.ndarray] = []
     way_envs: List[np.ndarray] = []
+    way_partial: List[np.ndarray] = []
     member_ways: Set[int] = set()
     key_set = set(keys)
     order_broken = False
     seen_after_nodes = False
     env_ids = np.zeros(0, np.int64)
     env = np.zeros((0, 4), np.int64)
+    env_partial = np.zeros(0, bool)
     for ref, data in reader.scan(progress):
         stats.blocks += 1
         block = _Block(data)
@@ -1165,24 +1169,22 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                 if not rows.size:
                     continue
                 big = np.iinfo(np.int64).max
-                first = (np.cumsum(counts) - counts)[rows]
+                starts = np.cumsum(counts) - counts
+                first = starts[rows]
                 kx, ky = near.x[pos], near.y[pos]
+                # each run reaches the next kept row; the rows between have no known node
                 minx = np.minimum.reduceat(np.where(known, kx, big), first)
                 miny = np.minimum.reduceat(np.where(known, ky, big), first)
                 maxx = np.maximum.reduceat(np.where(known, kx, -big), first)
                 maxy = np.maximum.reduceat(np.where(known, ky, -big), first)
-                # reduceat runs to the next start: cut each way's run at its own end
-                ends = first + counts[rows]
-                whole = np.append(first[1:], refs.size) == ends
-                if not whole.all():
-                    for j in np.flatnonzero(~whole).tolist():
-                        sl = slice(first[j], ends[j])
-                        k = known[sl]
-                        minx[j], miny[j] = kx[sl][k].min(), ky[sl][k].min()
-                        maxx[j], maxy[j] = kx[sl][k].max(), ky[sl][k].max()
+                # ways that also run beyond the margin (their far nodes are not known yet)
+                partial = np.bincount(owner[known], minlength=counts.size)[rows] < counts[rows]
+                closed = refs[first] == refs[first + counts[rows] - 1]
                 way_env_ids.append(msgs.ids[rows])
                 way_envs.append(np.stack([minx, miny, maxx, maxy], 1))
-                hit = rows[target.envelopes(minx, miny, maxx, maxy)]
+                way_partial.append(partial)
+                # an outline that runs beyond the margin may surround the study area: kept whole
+                hit = rows[target.envelopes(minx, miny, maxx, maxy) | (partial & closed)]
                 _way_rows(block, msgs, hit.tolist(), kept)
             elif kind == "relation":
                 if not seen_after_nodes:
@@ -1191,9 +1193,10 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                 if way_env_ids:
                     env_ids = np.concatenate([env_ids] + way_env_ids)
                     env = np.concatenate([env] + way_envs)
+                    env_partial = np.concatenate([env_partial] + way_partial)
                     order = np.argsort(env_ids, kind="stable")
-                    env_ids, env = env_ids[order], env[order]
-                    way_env_ids, way_envs = [], []
+                    env_ids, env, env_partial = env_ids[order], env[order], env_partial[order]
+                    way_env_ids, way_envs, way_partial = [], [], []
                 _note_first(ref, block, group, kind)
                 msgs = _ByteMessages(block, *group, 0x22)
                 stats.relations_scanned += msgs.ids.size
@@ -1208,16 +1211,24 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                 if types.size != memids.size or not (type_counts == counts).all():
                     raise CorruptPbfError("a relation's members are inconsistent")
                 pos = np.minimum(np.searchsorted(env_ids, memids), env_ids.size - 1)
-                near_member = (types == 1) & (env_ids[pos] == memids)
+                is_way = types == 1
+                near_member = is_way & (env_ids[pos] == memids)
                 if not near_member.any():
                     continue
-                owner = np.repeat(np.arange(counts.size), counts)[near_member]
+                member_owner = np.repeat(np.arange(counts.size), counts)
+                # members beyond the margin (far, or running beyond it): the outline may
+                # surround the study area, so such a relation with a near member is kept whole
+                beyond = np.zeros(counts.size, bool)
+                beyond[member_owner[is_way & ~near_member]] = True
+                beyond[member_owner[near_member][env_partial[pos[near_member]]]] = True
+                owner = member_owner[near_member]
                 box = env[pos[near_member]]
                 starts = np.flatnonzero(np.diff(owner, prepend=-1))  # owner is sorted
                 hit = target.envelopes(np.minimum.reduceat(box[:, 0], starts),
                                        np.minimum.reduceat(box[:, 1], starts),
                                        np.maximum.reduceat(box[:, 2], starts),
                                        np.maximum.reduceat(box[:, 3], starts))
+                hit |= beyond[owner[starts]]
                 for row in rows[owner[starts[hit]]].tolist():
                     members, tags, stamp = _relation_row(block, msgs, row)
                     rel_id = int(msgs.ids[row])
