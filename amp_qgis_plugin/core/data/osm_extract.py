@@ -809,6 +809,25 @@ class _ByteMessages:
         counts = np.searchsorted(starts, first + sizes) - np.searchsorted(starts, first)
         return values, counts
 
+    def info_timestamps(self, rows: np.ndarray) -> np.ndarray:
+        """The raw Info timestamps of ``rows`` (-1 where there is none), read all at once."""
+        self._walk(rows.tolist())
+        lo, hi = self.ranges[4]
+        lo, hi = lo[rows], hi[rows]
+        data = np.frombuffer(self.data, np.uint8)
+        out = np.full(rows.size, -1, np.int64)
+        pos = lo.copy()
+        active = np.flatnonzero(lo >= 0)
+        while active.size:  # Info's fields are varints: version, timestamp, changeset ...
+            key = data[pos[active]]
+            value, size = varints_at(data, pos[active] + 1)
+            stamp = key == 0x10
+            out[active[stamp]] = value[stamp].astype(np.int64)
+            after = pos[active] + 1 + np.maximum(size, 0)
+            pos[active] = after
+            active = active[~stamp & ((key & 7) == 0) & (size > 0) & (after < hi[active])]
+        return out
+
     def info_timestamp(self, row: int) -> Optional[int]:
         self._walk([row])
         lo, hi = self.ranges[4]
@@ -824,9 +843,14 @@ class _ByteMessages:
 
 @dataclass
 class _Kept:
-    """Objects of the cut (written to OPL at the end)."""
+    """Objects of the cut (written to OPL at the end).
+
+    ``nodes`` holds the tagged nodes of the study area; the nodes that ways only need for their
+    geometry are kept as arrays (ids, fixed longitudes, fixed latitudes) in ``plain``.
+    """
 
     nodes: Dict[int, Tuple[int, int, Dict[str, str], Optional[int]]] = field(default_factory=dict)
+    plain: List[Tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     ways: Dict[int, Tuple[List[int], Dict[str, str], Optional[int]]] = field(default_factory=dict)
     relations: Dict[int, Tuple[List[Tuple[str, int, str]], Dict[str, str], Optional[int]]] = \
         field(default_factory=dict)
@@ -989,13 +1013,38 @@ class _NearNodes:
         return pos, self.ids[pos] == refs
 
 
-def _way_rows(block: _Block, msgs: _ByteMessages, rows: Sequence[int], kept: _Kept) -> None:
-    for row in rows:
-        refs = np.cumsum(zigzag(np.array(msgs.values(8, row), np.uint64))).tolist()
-        stamp = msgs.info_timestamp(row)
-        kept.ways[int(msgs.ids[row])] = (
-            refs, block.tags(msgs.values(2, row), msgs.values(3, row)),
-            None if stamp is None else block.timestamp(stamp))
+def _way_rows(block: _Block, msgs: _ByteMessages, rows: Sequence[int], kept: _Kept,
+              decoded: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> None:
+    """Keep the ways ``rows`` of ``msgs`` (node ids, tags, timestamp), decoded all at once.
+
+    ``decoded`` is :func:`_way_refs` of ``msgs`` when it is known already.
+    """
+    rows = np.asarray(rows, np.int64)
+    if not rows.size:
+        return
+    refs, counts = decoded if decoded is not None else _way_refs(msgs)
+    starts = (np.cumsum(counts) - counts)[rows].tolist()
+    sizes = counts[rows].tolist()
+    keys, key_counts = msgs.packed(2, rows)
+    vals, val_counts = msgs.packed(3, rows)
+    if not (key_counts == val_counts).all():
+        raise CorruptPbfError("a way's keys and values differ in number")
+    stamps = msgs.info_timestamps(rows).tolist()
+    table = block.strings()
+    try:
+        keys_s = [table[k] for k in keys.tolist()]
+        vals_s = [table[v] for v in vals.tolist()]
+    except IndexError as exc:
+        raise CorruptPbfError("a tag points past the string table") from exc
+    refs_l = refs.tolist()
+    ids = msgs.ids[rows].tolist()
+    at = 0
+    for i, n in enumerate(key_counts.tolist()):
+        tags = dict(zip(keys_s[at:at + n], vals_s[at:at + n]))
+        at += n
+        stamp = stamps[i]
+        kept.ways[ids[i]] = (refs_l[starts[i]:starts[i] + sizes[i]], tags,
+                             None if stamp < 0 else block.timestamp(stamp))
 
 
 _MEMBER_TYPES = {0: "n", 1: "w", 2: "r"}
@@ -1016,6 +1065,20 @@ def _relation_row(block: _Block, msgs: _ByteMessages, row: int
     stamp = msgs.info_timestamp(row)
     return (members, block.tags(msgs.values(2, row), msgs.values(3, row)),
             None if stamp is None else block.timestamp(stamp))
+
+
+def _rows_with_keys(block: _Block, msgs: "_ByteMessages", rows: np.ndarray,
+                    keys: Set[str]) -> np.ndarray:
+    """A mask over ``rows``: the messages with one of ``keys``."""
+    table = block.strings()
+    wanted = [i for i, s in enumerate(table) if s in keys]
+    if not wanted:
+        return np.zeros(rows.size, bool)
+    found, counts = msgs.packed(2, rows)
+    owner = np.repeat(np.arange(rows.size), counts)
+    mask = np.zeros(rows.size, bool)
+    mask[owner[np.isin(found, wanted)]] = True
+    return mask
 
 
 def _area_relation_rows(block: _Block, msgs: _ByteMessages, keys: Set[str]) -> np.ndarray:
@@ -1062,15 +1125,17 @@ def _complete(reader: _Reader, kept: _Kept, near: _NearNodes, way_ids: Set[int],
                 msgs = _ByteMessages(block, *group, 0x1A, walk_all=True)
                 rows = np.flatnonzero(np.isin(msgs.ids, wanted))
                 _way_rows(block, msgs, rows.tolist(), kept)
-    needed = {r for refs, _, _ in kept.ways.values() for r in refs}
-    needed.difference_update(kept.nodes)
-    if not needed:
+    from itertools import chain
+
+    needed = np.unique(np.fromiter(chain.from_iterable(r for r, _, _ in kept.ways.values()),
+                                   np.int64))
+    if kept.nodes:
+        needed = needed[~np.isin(needed, np.fromiter(kept.nodes, np.int64))]
+    if not needed.size:
         return
-    wanted = np.array(sorted(needed), np.int64)
-    pos, known = near.lookup(wanted)
-    for node_id, p in zip(wanted[known].tolist(), pos[known].tolist()):
-        kept.nodes[node_id] = (int(near.x[p]), int(near.y[p]), {}, None)
-    wanted = wanted[~known]
+    pos, known = near.lookup(needed)
+    kept.plain.append((needed[known], near.x[pos[known]], near.y[pos[known]]))
+    wanted = needed[~known]
     if not wanted.size:
         return
     refs = _blobs_holding(reader.blobs, "node", wanted)
@@ -1078,9 +1143,9 @@ def _complete(reader: _Reader, kept: _Kept, near: _NearNodes, way_ids: Set[int],
     for _, data in reader.read(refs):
         block = _Block(data)
         for nodes in _node_groups(block):
-            for i in np.flatnonzero(np.isin(nodes.ids, wanted)).tolist():
-                kept.nodes.setdefault(int(nodes.ids[i]), (int(nodes.x[i]), int(nodes.y[i]), {},
-                                                          None))
+            hit = np.isin(nodes.ids, wanted)
+            if hit.any():
+                kept.plain.append((nodes.ids[hit], nodes.x[hit], nodes.y[hit]))
 
 
 # --- the two cuts ---------------------------------------------------------------------------
@@ -1183,9 +1248,14 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                 way_env_ids.append(msgs.ids[rows])
                 way_envs.append(np.stack([minx, miny, maxx, maxy], 1))
                 way_partial.append(partial)
-                # an outline that runs beyond the margin may surround the study area: kept whole
-                hit = rows[target.envelopes(minx, miny, maxx, maxy) | (partial & closed)]
-                _way_rows(block, msgs, hit.tolist(), kept)
+                # an outline with a reader key that runs beyond the margin may surround the
+                # study area: kept whole
+                hit = target.envelopes(minx, miny, maxx, maxy)
+                around = np.flatnonzero(partial & closed & ~hit)
+                if around.size:
+                    hit[around[_rows_with_keys(block, msgs, rows[around], key_set)]] = True
+                hit = rows[hit]
+                _way_rows(block, msgs, hit, kept, (refs, counts))
             elif kind == "relation":
                 if not seen_after_nodes:
                     near.freeze()
@@ -1241,7 +1311,8 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
     _complete(reader, kept, near, member_ways, stats)
     check_cancelled(feedback)
     write_opl(kept, out)
-    stats.nodes_kept, stats.ways_kept = len(kept.nodes), len(kept.ways)
+    stats.nodes_kept = len(kept.nodes) + sum(ids.size for ids, _, _ in kept.plain)
+    stats.ways_kept = len(kept.ways)
     stats.relations_kept = len(kept.relations)
     return stats
 
@@ -1339,7 +1410,8 @@ def cut_named(path: Path, matches: Callable[[Dict[str, str]], bool], name: str,
     check_cancelled(feedback)
     _complete(reader, kept, _NearNodes(), member_ways, stats)
     write_opl(kept, out)
-    stats.nodes_kept, stats.ways_kept = len(kept.nodes), len(kept.ways)
+    stats.nodes_kept = len(kept.nodes) + sum(ids.size for ids, _, _ in kept.plain)
+    stats.ways_kept = len(kept.ways)
     stats.relations_kept = len(kept.relations)
     return stats
 
@@ -1420,18 +1492,50 @@ def _meta(tags: Dict[str, str], stamp: Optional[int]) -> str:
 
 def write_opl(kept: _Kept, out: Path) -> None:
     """Write the kept objects as OPL, sorted by type and id."""
+    if kept.plain:
+        ids = np.concatenate([p[0] for p in kept.plain])
+        xs = np.concatenate([p[1] for p in kept.plain])
+        ys = np.concatenate([p[2] for p in kept.plain])
+        ids, first = np.unique(ids, return_index=True)
+        xs, ys = xs[first], ys[first]
+        plain = ~np.isin(ids, np.fromiter(kept.nodes, np.int64)) if kept.nodes else \
+            np.ones(ids.size, bool)
+        ids, xs, ys = ids[plain], xs[plain], ys[plain]
+    else:
+        ids = xs = ys = np.zeros(0, np.int64)
+    tagged = sorted(kept.nodes)
+    order = np.argsort(np.concatenate([ids, np.array(tagged, np.int64)]), kind="stable")
+    x_text, y_text = _coordinates(xs), _coordinates(ys)
+    id_list = ids.tolist()
     with open(out, "w", encoding="utf-8") as fh:
-        for node_id in sorted(kept.nodes):
-            x, y, tags, stamp = kept.nodes[node_id]
-            fh.write(f"n{node_id}{_meta(tags, stamp)} x{_coordinate(x)} y{_coordinate(y)}\n")
+        lines = []
+        for i in order.tolist():
+            if i < len(id_list):
+                lines.append(f"n{id_list[i]} T x{x_text[i]} y{y_text[i]}\n")
+            else:
+                node_id = tagged[i - len(id_list)]
+                x, y, tags, stamp = kept.nodes[node_id]
+                lines.append(f"n{node_id}{_meta(tags, stamp)} x{_coordinate(x)} "
+                             f"y{_coordinate(y)}\n")
+            if len(lines) >= 65536:
+                fh.writelines(lines)
+                lines = []
+        fh.writelines(lines)
         for way_id in sorted(kept.ways):
             refs, tags, stamp = kept.ways[way_id]
-            fh.write(f"w{way_id}{_meta(tags, stamp)} N" + ",".join(f"n{r}" for r in refs)
-                     + "\n")
+            nodes = "n" + ",n".join(map(str, refs)) if refs else ""
+            fh.write(f"w{way_id}{_meta(tags, stamp)} N{nodes}\n")
         for rel_id in sorted(kept.relations):
             members, tags, stamp = kept.relations[rel_id]
             fh.write(f"r{rel_id}{_meta(tags, stamp)} M"
                      + ",".join(f"{t}{m}@{_escape(role)}" for t, m, role in members) + "\n")
+
+
+def _coordinates(fixed: np.ndarray) -> List[str]:
+    """Fixed coordinates as OPL decimals, all at once (see :func:`_coordinate`)."""
+    whole, frac = np.divmod(np.abs(fixed), _FIXED)
+    sign = np.where(fixed < 0, "-", "")
+    return [f"{s}{w}.{f:07d}" for s, w, f in zip(sign.tolist(), whole.tolist(), frac.tolist())]
 
 
 __all__ = ["AREA_RELATION_TYPES", "BoxSet", "CUT_FROM_BYTES", "CorruptPbfError", "CutStats", "NEAR_MARGIN_M",
