@@ -222,6 +222,24 @@ def test_file_backed_node_index_gives_the_same_layers(sample_osm, monkeypatch):
         in_memory["buildings"].geometry.area.sum())
 
 
+def test_large_pbf_files_are_cut_to_the_study_area_first(sample_osm, monkeypatch):
+    """From CUT_FROM_BYTES on, a PBF file is cut before it is read (bounded memory); the layers
+    are those of the whole file, row for row."""
+    from amp_qgis_plugin.core.data import osm_extract
+
+    place = find_place_by_name(sample_osm, "Senaatintori")
+    whole, prov = read_osm_layers(sample_osm, place)
+    assert prov["osm_read"] == "whole file"  # 0.7 MB: below the threshold
+    monkeypatch.setattr(osm_extract, "CUT_FROM_BYTES", sample_osm.stat().st_size)
+    cut, prov = read_osm_layers(sample_osm, place)
+    assert prov["osm_read"] == "study-area cut"
+    assert int(prov["osm_cut_nodes_scanned"]) == 24260  # every node of the file looked at
+    assert set(cut) == set(whole)
+    for name in whole:
+        assert cut[name]["osm_id"].tolist() == whole[name]["osm_id"].tolist()
+        assert (cut[name].geometry.to_wkb() == whole[name].geometry.to_wkb()).all()
+
+
 def test_envelope_prefilter_on_libosmium_wkb():
     """The cheap envelope test used before tag handling, on hand-made WKB in libosmium's form."""
     from shapely.geometry import LineString, MultiPolygon, Polygon

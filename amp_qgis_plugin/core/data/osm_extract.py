@@ -1013,13 +1013,13 @@ class _NearNodes:
         return pos, self.ids[pos] == refs
 
 
-def _way_rows(block: _Block, msgs: _ByteMessages, rows: Sequence[int], kept: _Kept,
+def _way_rows(block: _Block, msgs: _ByteMessages, wanted: Sequence[int], kept: _Kept,
               decoded: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> None:
-    """Keep the ways ``rows`` of ``msgs`` (node ids, tags, timestamp), decoded all at once.
+    """Keep the ways ``wanted`` (rows of ``msgs``: node ids, tags, timestamp), decoded at once.
 
     ``decoded`` is :func:`_way_refs` of ``msgs`` when it is known already.
     """
-    rows = np.asarray(rows, np.int64)
+    rows = np.asarray(wanted, np.int64)
     if not rows.size:
         return
     refs, counts = decoded if decoded is not None else _way_refs(msgs)
