@@ -105,6 +105,50 @@ def test_errors_name_the_parameters(run_alg, candidates, sample_osm, tmp_path):
     assert "(parameter OSM_FILE)" in str(err.value) and "--" not in str(err.value)
 
 
+def test_runs_inside_a_model_from_file_paths(amp_provider, senaatintori_data, sample_osm,
+                                             tmp_path):
+    """A graphical model with the algorithm as a child, fed plain file paths and static values
+    (what the modeller and the batch interface hand it), writes the ranking."""
+    import geopandas as gpd
+    from qgis import processing
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterFile,
+        QgsProject,
+    )
+
+    from amp_qgis_plugin.core.batch.ranking import read_ranking
+
+    small = senaatintori_data.place_polygon.buffer(-16).representative_point().buffer(15)
+    cands = tmp_path / "kandidater.gpkg"
+    gpd.GeoDataFrame({"namn": ["Mitten"]}, geometry=[small], crs=senaatintori_data.crs) \
+        .to_file(cands)
+    model = QgsProcessingModelAlgorithm("rank", "amp tests")
+    model.addModelParameter(QgsProcessingParameterFile("osm", "osm"),
+                            QgsProcessingModelParameter("osm"))
+    child = QgsProcessingModelChildAlgorithm("amp:scorecandidates")
+    child.setChildId("score")
+    static = QgsProcessingModelChildParameterSource.fromStaticValue
+    child.addParameterSources("CANDIDATES", [static(str(cands))])
+    child.addParameterSources("OSM_FILE",
+                              [QgsProcessingModelChildParameterSource.fromModelParameter("osm")])
+    child.addParameterSources("NAME_FIELD", [static("namn")])
+    child.addParameterSources("STUDY_RADIUS", [static(200)])
+    child.addParameterSources("OUTPUT_FOLDER", [static(str(tmp_path / "model"))])
+    model.addChildAlgorithm(child)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    processing.run(model, {"osm": str(sample_osm)}, context=context,
+                   feedback=QgsProcessingFeedback())
+    ranking = read_ranking(tmp_path / "model" / "ranking.gpkg")
+    assert list(ranking.name) == ["Mitten"] and list(ranking["rank"]) == [1]
+
+
 def test_in_a_model_and_the_batch_interface(amp_provider):
     """The algorithm has what the modeller and batch mode need: destination and outputs."""
     from qgis.core import QgsApplication

@@ -144,7 +144,8 @@ class BatchSummary:
         Seconds per stage: ``candidates``, ``osm_read``, ``subset`` (cutting all candidates'
         layers out of the read, in the batch's process; the workers finish them into
         PlaceData), ``assess`` (wall time from the first task to the last answer, cutting
-        included), ``ranking``, ``total``.
+        included), ``ranking``, ``total``; ``batch_cpu`` is the CPU time of the batch's own
+        process (reading, cutting, journalling; the assessments too when run in it).
     states : dict of str to CandidateState
         The journal entry of every candidate, by key.
     where : str
@@ -230,6 +231,7 @@ def _run(request: BatchRequest, candidates: CandidateSet, executor, feedback: Fe
          progress: BatchProgress, timings: Dict[str, float], start: float) -> BatchSummary:
     from amp_qgis_plugin.core.batch.ranking import ranking_frame, write_ranking
 
+    cpu_start = time.process_time()
     folder = Path(request.out_dir)
     journal = Journal(folder)
     options = place_options(request.study_radius_m, request.max_place_area_m2)
@@ -283,8 +285,9 @@ def _run(request: BatchRequest, candidates: CandidateSet, executor, feedback: Fe
             tasks = _tasks(request, with_place, prints, folder, feedback, timings, record,
                            summary_extra)
             started = time.perf_counter()
+            base = 100.0 * (total - len(with_place)) / max(total, 1)
             executor.run(tasks, len(with_place), finished,
-                         feedback=ScaledFeedback(feedback, 100.0 * resumed / max(total, 1), 100.0))
+                         feedback=ScaledFeedback(feedback, base, 100.0))
             # the one read happens before the first task; cutting overlaps the workers
             timings["assess"] = time.perf_counter() - started - timings.get("osm_read", 0.0)
     except (CancelledError, KeyboardInterrupt) as exc:
@@ -299,6 +302,7 @@ def _run(request: BatchRequest, candidates: CandidateSet, executor, feedback: Fe
     path = write_ranking(ranking_frame(candidates, states, folder), folder)
     timings["ranking"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - start
+    timings["batch_cpu"] = time.process_time() - cpu_start
     feedback.setProgress(100.0)
     ok = sum(s.status == STATUS_OK for s in states.values())
     return BatchSummary(ranking=path, total=total, ok=ok, failed=len(states) - ok,
@@ -322,7 +326,7 @@ def _tasks(request: BatchRequest, candidates: List[Candidate], prints: Dict[str,
     feedback.pushInfo(f"Reading {request.osm_file} once for {len(candidates)} candidates.")
     layers, provenance, crs = read_union_layers(
         request.osm_file, [c.place for c in candidates],  # type: ignore[misc]
-        feedback=ScaledFeedback(feedback, 0.0, 0.0))  # cancellation; the read is short
+        feedback=_WithoutProgress(feedback))
     timings["osm_read"] = time.perf_counter() - started
     extra["osm_features"] = sum(len(g) for g in layers.values())
     timings["subset"] = 0.0
@@ -345,6 +349,26 @@ def _tasks(request: BatchRequest, candidates: List[Candidate], prints: Dict[str,
                             osm_provenance=dict(provenance),
                             max_place_area_m2=options.max_place_area_m2,
                             batch_size=len(candidates), folder=str(folder))
+
+
+class _WithoutProgress:
+    """The batch's feedback for the one read: cancellation and messages, not its progress
+    (which counts candidates)."""
+
+    def __init__(self, parent: Feedback) -> None:
+        self.parent = parent
+
+    def setProgress(self, progress: float) -> None:  # noqa: N802
+        pass
+
+    def isCanceled(self) -> bool:  # noqa: N802
+        return self.parent.isCanceled()
+
+    def pushInfo(self, info: str) -> None:  # noqa: N802
+        self.parent.pushInfo(info)
+
+    def pushWarning(self, warning: str) -> None:  # noqa: N802
+        self.parent.pushWarning(warning)
 
 
 def _failed(candidate: Candidate, print_: str, failure: str, reason: str) -> CandidateState:
