@@ -17,7 +17,6 @@ from amp_qgis_plugin.core.data.osm_extract import (
     CorruptPbfError,
     decode_varints,
     fixed_coordinate,
-    merge_boxes,
     message_bounds,
     table_entry_pattern,
     varints_at,
@@ -94,9 +93,7 @@ def test_message_bounds_follow_lengths():
     assert values.tolist() == [130, 0x1A] and sizes.tolist() == [2, 1]
 
 
-def test_merge_boxes_and_grid_never_misses():
-    assert merge_boxes([(0, 0, 2, 2), (1, 1, 3, 3), (5, 5, 6, 6), (2.5, 0, 4, 1)]) == \
-        [(0, 0, 4, 3), (5, 5, 6, 6)]
+def test_box_grid_never_misses():
     rng = np.random.default_rng(7)
     corners = rng.uniform([18.0, 59.0], [18.5, 59.3], (40, 2))
     boxes = [(x, y, x + 0.01, y + 0.005) for x, y in corners]

@@ -314,33 +314,6 @@ class BoxSet:
         return BoxSet(out)
 
 
-def merge_boxes(boxes: Sequence[Box]) -> List[Box]:
-    """Merge boxes that overlap until none do (fewer, larger boxes; never less area).
-
-    Examples
-    --------
-    >>> merge_boxes([(0, 0, 2, 2), (1, 1, 3, 3), (10, 10, 11, 11)])
-    [(0, 0, 3, 3), (10, 10, 11, 11)]
-    """
-    out = [tuple(b) for b in boxes]
-    merged = True
-    while merged:
-        merged = False
-        result: List[tuple] = []
-        for box in out:
-            for i, other in enumerate(result):
-                if box[0] <= other[2] and box[2] >= other[0] and box[1] <= other[3] \
-                        and box[3] >= other[1]:
-                    result[i] = (min(box[0], other[0]), min(box[1], other[1]),
-                                 max(box[2], other[2]), max(box[3], other[3]))
-                    merged = True
-                    break
-            else:
-                result.append(box)
-        out = result
-    return out  # type: ignore[return-value]
-
-
 # --- blocks -----------------------------------------------------------------------------------
 
 @dataclass
@@ -1215,8 +1188,10 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                     near.add(nodes.ids[close], nodes.x[close], nodes.y[close])
                     inside = close.copy()
                     inside[close] = target.points(nodes.x[close], nodes.y[close])
-                    if inside.any():
-                        inside &= nodes.has_tags()
+                    if inside.any():  # the tagged nodes the reader reads
+                        table = block.strings()
+                        inside &= _nodes_with(nodes, np.array(
+                            [i for i, s in enumerate(table) if s in key_set], np.uint64))
                     for i in np.flatnonzero(inside).tolist():
                         kept.nodes[int(nodes.ids[i])] = (int(nodes.x[i]), int(nodes.y[i]),
                                                          nodes.tags(i), nodes.timestamp(i))
@@ -1255,6 +1230,9 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                 if around.size:
                     hit[around[_rows_with_keys(block, msgs, rows[around], key_set)]] = True
                 hit = rows[hit]
+                if hit.size:  # ways the reader reads, and untagged ones (multipolygon members)
+                    untagged = msgs.ranges[2][0][hit] < 0
+                    hit = hit[untagged | _rows_with_keys(block, msgs, hit, key_set)]
                 _way_rows(block, msgs, hit, kept, (refs, counts))
             elif kind == "relation":
                 if not seen_after_nodes:
@@ -1444,18 +1422,28 @@ def _named_nodes(nodes: _Dense, keys: Set[str], wanted: str) -> List[int]:
     key_ids, value_ids = _name_ids(nodes.block, keys, wanted)
     if not key_ids.size or not value_ids.size:
         return []
+    return np.flatnonzero(_nodes_with(nodes, key_ids, value_ids)).tolist()
+
+
+def _nodes_with(nodes: _Dense, key_ids: np.ndarray,
+                value_ids: Optional[np.ndarray] = None) -> np.ndarray:
+    """A mask over the nodes: those with a tag whose key (and value, if given) is one of these
+    string-table indices."""
+    hit = np.zeros(nodes.ids.size, bool)
     kv, zeros, _ = nodes._tag_runs()
-    if not kv.size:
-        return []
+    if not kv.size or not key_ids.size:
+        return hit
     tokens = np.flatnonzero(kv)
     owner = np.searchsorted(zeros, tokens)
     run_start = np.where(owner > 0, zeros[np.maximum(owner - 1, 0)] + 1, 0)
     is_key = (tokens - run_start) % 2 == 0
     keys_at, owner_k = tokens[is_key], owner[is_key]
-    values_at = keys_at + 1
-    hit = np.isin(kv[keys_at].astype(np.uint64), key_ids) & \
-        np.isin(kv[np.minimum(values_at, kv.size - 1)].astype(np.uint64), value_ids)
-    return np.unique(owner_k[hit]).tolist()
+    match = np.isin(kv[keys_at].astype(np.uint64), key_ids)
+    if value_ids is not None:
+        values_at = np.minimum(keys_at + 1, kv.size - 1)
+        match &= np.isin(kv[values_at].astype(np.uint64), value_ids)
+    hit[owner_k[match]] = True
+    return hit
 
 
 # --- OPL ----------------------------------------------------------------------------------------
@@ -1481,13 +1469,14 @@ def _coordinate(fixed: int) -> str:
     return f"{sign}{whole}.{frac:07d}"
 
 
+@functools.lru_cache(maxsize=65536)
+def _when(stamp: int) -> str:
+    return datetime.fromtimestamp(stamp, timezone.utc).strftime(" t%Y-%m-%dT%H:%M:%SZ")
+
+
 def _meta(tags: Dict[str, str], stamp: Optional[int]) -> str:
-    text = ""
-    if stamp:
-        when = datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        text += f" t{when}"
-    text += " T" + ",".join(f"{_escape(k)}={_escape(v)}" for k, v in tags.items())
-    return text
+    text = _when(stamp) if stamp else ""
+    return text + " T" + ",".join([f"{_escape(k)}={_escape(v)}" for k, v in tags.items()])
 
 
 def write_opl(kept: _Kept, out: Path) -> None:
@@ -1540,4 +1529,4 @@ def _coordinates(fixed: np.ndarray) -> List[str]:
 
 __all__ = ["AREA_RELATION_TYPES", "BoxSet", "CUT_FROM_BYTES", "CorruptPbfError", "CutStats", "NEAR_MARGIN_M",
            "UnsupportedPbfError", "cut_area", "cut_named", "decode_varints", "fixed_coordinate",
-           "merge_boxes", "write_opl", "zigzag"]
+           "write_opl", "zigzag"]

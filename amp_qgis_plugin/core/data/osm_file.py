@@ -204,8 +204,8 @@ def study_boxes(place: Place) -> List[Tuple[float, float, float, float]]:
     """The study area's boxes in WGS 84 (west, south, east, north) that the area cut keeps.
 
     One box for a single study area (the reader's own box); for a study area of several parts
-    (a union of candidates) one box per part, padded by about a metre and merged where they
-    overlap, so the cut holds what is near each part rather than everything between them.
+    (a union of candidates) one box per part, padded by about a metre, so the cut holds what is
+    near each part rather than everything between them.
     """
     study = place.study_area
     parts = list(getattr(study, "geoms", [study]))
@@ -220,7 +220,7 @@ def study_boxes(place: Place) -> List[Tuple[float, float, float, float]]:
         minx, miny, maxx, maxy = part.bounds
         w, s, e, n = tr.transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
         boxes.append((w - pad, s - pad, e + pad, n + pad))
-    return osm_extract.merge_boxes(boxes)
+    return boxes
 
 
 def read_osm_layers(
