@@ -20,6 +20,7 @@ they finish.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Callable, Dict, Iterator, Optional
 
@@ -81,6 +82,9 @@ class ProcessExecutor:
             context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         running: Dict[Any, CandidateTask] = {}
+        # start the workers (the fork server imports the engine) while the OSM file is read
+        for _ in range(self.workers):
+            pool.submit(os.getpid)
         try:
             source = iter(tasks)
             exhausted = False

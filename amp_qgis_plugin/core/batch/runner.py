@@ -250,7 +250,10 @@ def _run(request: BatchRequest, candidates: CandidateSet, executor, feedback: Fe
     total = len(candidates)
     failed_before = sum(s.status == STATUS_FAILED for s in states.values())
     pending = [c for c in candidates if c.key not in states]
-    with_place = [c for c in pending if c.place is not None]
+    # largest places first: their assessments take longest (sightlines and lighting grids grow
+    # with the area), so the last ones to finish are short and no worker idles long at the end
+    with_place = sorted((c for c in pending if c.place is not None),
+                        key=lambda c: -c.place.area_m2)  # type: ignore[union-attr]
     where = executor.description if with_place else "nothing left to assess"
     progress.start(total, resumed, failed_before, where)
     for state in states.values():
