@@ -14,7 +14,8 @@ fresh process (wall time and peak resident memory, VmHWM):
 on the sample, on the tiled file and on the 4x file, with the study-area cut
 (:mod:`amp_qgis_plugin.core.data.osm_extract`) and, with ``--before``, with the whole-file read
 it replaced. The middle tile's features must be exactly those read from the sample, and with
-``--before`` both reads must give identical layers.
+``--before`` both reads must give identical layers. CPU seconds (all threads) are printed too:
+on a shared machine they say more than the wall time.
 
 Run: ``.venv/bin/python benchmarks/bench_large_extract.py [--tiles 11] [--before]
 [--keep DIR]`` (11 x 11 copies: 75 MB; 22 x 22: 300 MB; building both takes about a minute and
@@ -146,17 +147,23 @@ place = find_place_by_name(sample, "Senaatintori")
 if what == "union":
     from bench_large_extract import union_place_for
     place = union_place_for(sample, tiles)
+import resource
 base = hwm_kib()
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+c = cpu()
 t = time.perf_counter()
 if what == "fetch":
     layers = fetch_place_data(FetchRequest(place_name="Senaatintori", osm_file=path)).layers
 else:
     layers, _ = read_osm_layers(path, place)
 elapsed = time.perf_counter() - t
+cpu_s = cpu() - c
 peak = hwm_kib()
 digest = {k: sorted(v["osm_id"].tolist()) for k, v in layers.items()
           if "osm_id" in v and len(v)}
-print(json.dumps({"seconds": elapsed, "peak_mib": peak / 1024, "growth_mib": (peak - base) / 1024,
+print(json.dumps({"seconds": elapsed, "cpu": cpu_s, "peak_mib": peak / 1024, "growth_mib": (peak - base) / 1024,
                   "features": sum(len(v) for v in digest.values()),
                   # features of the middle tile (ids below the first tile offset)
                   "middle": {k: sum(1 for i in v if int(i[1:]) < 10 ** 10)
@@ -225,11 +232,12 @@ def main() -> int:
                       f"{path.stat().st_size / 1e6:.0f} MB, in {time.perf_counter() - t:.0f} s")
             files.append((path, tiles))
         small = run(SAMPLE, "cut", "fetch", 1)
-        print(f"{'file':<22} {'read':<7} {'what':<6} {'seconds':>8} {'peak MiB':>9} "
+        print(f"{'file':<22} {'read':<7} {'what':<6} {'seconds':>8} {'CPU s':>6} {'peak MiB':>9} "
               f"{'growth MiB':>11} {'features':>9}")
 
         def show(name: str, mode: str, what: str, row: dict, note: str = "") -> None:
-            print(f"{name:<22} {mode:<7} {what:<6} {row['seconds']:8.2f} {row['peak_mib']:9.0f} "
+            print(f"{name:<22} {mode:<7} {what:<6} {row['seconds']:8.2f} {row['cpu']:6.2f} "
+                  f"{row['peak_mib']:9.0f} "
                   f"{row['growth_mib']:11.0f} {row['features']:9d}  {note}")
 
         show("sample (0.7 MB)", "whole", "fetch", small)
