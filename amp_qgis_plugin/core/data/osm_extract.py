@@ -37,6 +37,7 @@ reads the whole file as before. A truncated or damaged file raises :class:`Corru
 
 from __future__ import annotations
 
+import bisect
 import functools
 import lzma
 import math
@@ -482,25 +483,51 @@ class _Block:
             elif number == 20 and wire == 0:
                 self.lon_offset = a - (1 << 64) if a >= 1 << 63 else a
         self._strings: Optional[List[str]] = None
+        self._bounds: Optional[Tuple[List[int], List[int]]] = None
+        self._decoded: Dict[int, str] = {}
+
+    def _entry_bounds(self) -> Tuple[List[int], List[int]]:
+        """Where each string of the table starts and ends (found all at once)."""
+        if self._bounds is None:
+            a, b = self.table
+            starts, ends = message_bounds(np.frombuffer(self.data, np.uint8, b - a, a), 0x0A)
+            self._bounds = ((starts + a).tolist(), (ends + a).tolist())
+        return self._bounds
+
+    def string(self, index: int) -> str:
+        """One string of the table (decoded once)."""
+        text = self._decoded.get(index)
+        if text is None:
+            starts, ends = self._entry_bounds()
+            if not 0 <= index < len(starts):
+                raise CorruptPbfError("a tag points past the string table")
+            text = self._decoded[index] = \
+                self.data[starts[index]:ends[index]].decode("utf-8", "replace")
+        return text
+
+    def indices_of(self, texts: Set[str]) -> np.ndarray:
+        """The table indices of the strings equal to one of ``texts`` (found by byte search,
+        without decoding the table)."""
+        a, b = self.table
+        starts = self._entry_bounds()[0]
+        found = []
+        for text in texts:
+            raw = text.encode("utf-8")
+            if len(raw) >= 0x80:
+                continue
+            needle = bytes((0x0A, len(raw))) + raw
+            at = self.data.find(needle, a, b)
+            while at >= 0:
+                i = bisect.bisect_left(starts, at + 2)
+                if i < len(starts) and starts[i] == at + 2:
+                    found.append(i)
+                at = self.data.find(needle, at + 1, b)
+        return np.array(sorted(found), np.uint64)
 
     def strings(self) -> List[str]:
-        """The block's string table, decoded."""
+        """The block's whole string table, decoded."""
         if self._strings is None:
-            data, out = self.data, []
-            pos, end = self.table
-            while pos < end:
-                if data[pos] != 0x0A:
-                    raise CorruptPbfError("a string table holds something else")
-                size = data[pos + 1]
-                if size < 0x80:
-                    pos += 2
-                else:
-                    size, pos = _varint(data, pos + 1)
-                out.append(data[pos:pos + size].decode("utf-8", "replace"))
-                pos += size
-            if pos != end:
-                raise CorruptPbfError("a string runs past the end of its table")
-            self._strings = out
+            self._strings = [self.string(i) for i in range(len(self._entry_bounds()[0]))]
         return self._strings
 
     def table_text(self) -> str:
@@ -515,11 +542,8 @@ class _Block:
         return {0x0A: "node", 0x12: "dense", 0x1A: "way", 0x22: "relation"}.get(key, "other")
 
     def tags(self, keys: Sequence[int], vals: Sequence[int]) -> Dict[str, str]:
-        table = self.strings()
-        try:
-            return {table[k]: table[v] for k, v in zip(keys, vals)}
-        except IndexError as exc:
-            raise CorruptPbfError("a tag points past the string table") from exc
+        string = self.string
+        return {string(k): string(v) for k, v in zip(keys, vals)}
 
     def timestamp(self, raw: int) -> int:
         return raw * self.date_granularity // 1000
@@ -1003,12 +1027,9 @@ def _way_rows(block: _Block, msgs: _ByteMessages, wanted: Sequence[int], kept: _
     if not (key_counts == val_counts).all():
         raise CorruptPbfError("a way's keys and values differ in number")
     stamps = msgs.info_timestamps(rows).tolist()
-    table = block.strings()
-    try:
-        keys_s = [table[k] for k in keys.tolist()]
-        vals_s = [table[v] for v in vals.tolist()]
-    except IndexError as exc:
-        raise CorruptPbfError("a tag points past the string table") from exc
+    string = block.string
+    keys_s = [string(k) for k in keys.tolist()]
+    vals_s = [string(v) for v in vals.tolist()]
     refs_l = refs.tolist()
     ids = msgs.ids[rows].tolist()
     at = 0
@@ -1025,16 +1046,13 @@ _MEMBER_TYPES = {0: "n", 1: "w", 2: "r"}
 
 def _relation_row(block: _Block, msgs: _ByteMessages, row: int
                   ) -> Tuple[List[Tuple[str, int, str]], Dict[str, str], Optional[int]]:
-    table = block.strings()
     roles = msgs.values(8, row)
     ids = np.cumsum(zigzag(np.array(msgs.values(9, row), np.uint64))).tolist()
     types = msgs.values(10, row)
     if not (len(roles) == len(ids) == len(types)):
         raise CorruptPbfError("a relation's members are inconsistent")
-    try:
-        members = [(_MEMBER_TYPES.get(t, "n"), m, table[r]) for t, m, r in zip(types, ids, roles)]
-    except IndexError as exc:
-        raise CorruptPbfError("a relation role points past the string table") from exc
+    members = [(_MEMBER_TYPES.get(t, "n"), m, block.string(r))
+               for t, m, r in zip(types, ids, roles)]
     stamp = msgs.info_timestamp(row)
     return (members, block.tags(msgs.values(2, row), msgs.values(3, row)),
             None if stamp is None else block.timestamp(stamp))
@@ -1043,9 +1061,8 @@ def _relation_row(block: _Block, msgs: _ByteMessages, row: int
 def _rows_with_keys(block: _Block, msgs: "_ByteMessages", rows: np.ndarray,
                     keys: Set[str]) -> np.ndarray:
     """A mask over ``rows``: the messages with one of ``keys``."""
-    table = block.strings()
-    wanted = [i for i, s in enumerate(table) if s in keys]
-    if not wanted:
+    wanted = block.indices_of(keys)
+    if not wanted.size:
         return np.zeros(rows.size, bool)
     found, counts = msgs.packed(2, rows)
     owner = np.repeat(np.arange(rows.size), counts)
@@ -1057,12 +1074,10 @@ def _rows_with_keys(block: _Block, msgs: "_ByteMessages", rows: np.ndarray,
 def _area_relation_rows(block: _Block, msgs: _ByteMessages, keys: Set[str]) -> np.ndarray:
     """Rows of relations libosmium makes areas of (type multipolygon or boundary) that carry
     one of ``keys``: found on the tag indices, before any member is decoded."""
-    table = block.strings()
-    index = {s: i for i, s in enumerate(table)}
-    type_key = index.get("type")
-    area_values = [index[v] for v in AREA_RELATION_TYPES if v in index]
-    wanted_keys = [index[k] for k in keys if k in index]
-    if type_key is None or not area_values or not wanted_keys:
+    type_key = block.indices_of({"type"})
+    area_values = block.indices_of(set(AREA_RELATION_TYPES))
+    wanted_keys = block.indices_of(keys)
+    if not type_key.size or not area_values.size or not wanted_keys.size:
         return np.zeros(0, np.int64)
     k, counts = msgs.packed(2)
     v, value_counts = msgs.packed(3)
@@ -1070,7 +1085,7 @@ def _area_relation_rows(block: _Block, msgs: _ByteMessages, keys: Set[str]) -> n
         raise CorruptPbfError("a relation's keys and values differ in number")
     owner = np.repeat(np.arange(counts.size), counts)
     is_area = np.zeros(counts.size, bool)
-    is_area[owner[(k == type_key) & np.isin(v, area_values)]] = True
+    is_area[owner[np.isin(k, type_key) & np.isin(v, area_values)]] = True
     has_key = np.zeros(counts.size, bool)
     has_key[owner[np.isin(k, wanted_keys)]] = True
     return np.flatnonzero(is_area & has_key)
@@ -1189,9 +1204,7 @@ def cut_area(path: Path, boxes: Sequence[Box], out: Path, *, keys: Sequence[str]
                     inside = close.copy()
                     inside[close] = target.points(nodes.x[close], nodes.y[close])
                     if inside.any():  # the tagged nodes the reader reads
-                        table = block.strings()
-                        inside &= _nodes_with(nodes, np.array(
-                            [i for i, s in enumerate(table) if s in key_set], np.uint64))
+                        inside &= _nodes_with(nodes, block.indices_of(key_set))
                     for i in np.flatnonzero(inside).tolist():
                         kept.nodes[int(nodes.ids[i])] = (int(nodes.x[i]), int(nodes.y[i]),
                                                          nodes.tags(i), nodes.timestamp(i))
