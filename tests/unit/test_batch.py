@@ -259,7 +259,9 @@ def test_overlaps_are_flagged_with_the_share_covered(square):
 
 
 def _states(folder: Path):
-    return {p.name: json.loads(p.read_text()) for p in sorted((folder / "state").glob("*.json"))}
+    """The journal entries (not the temporary files an entry is written through)."""
+    return {p.name: json.loads(p.read_text()) for p in sorted((folder / "state").glob("*.json"))
+            if not p.name.startswith(".")}
 
 
 def test_batch_rows_failures_overlaps_and_assessments(serial_batch, sample_osm):
@@ -372,6 +374,46 @@ def test_kill_9_and_restart_ends_with_one_row_per_candidate(candidates_file, sam
     entry = next(s for s in again.values() if s["key"] == first["key"])
     assert entry["finished_at"] == first["finished_at"] and entry["seconds"] == first["seconds"]
     assert not list((out / "candidates").glob(".work-*"))
+
+
+def test_local_workers_end_with_a_killed_batch_and_the_restart_completes(square, sample_osm,
+                                                                         tmp_path):
+    """kill -9 of the batch process alone (not its group): its worker processes end by
+    themselves, and the same command finishes the batch."""
+    import psutil
+
+    polygon, crs = square
+    c = polygon.centroid
+    offsets = ((0, 0), (-400, 0), (-300, 500), (-500, -300))  # inside the sample, west of the square
+    spots = [Point(c.x + dx, c.y + dy) for dx, dy in offsets]
+    path = _write(gpd.GeoDataFrame({"name": ["A", "B", "C", "D"]}, geometry=spots, crs=crs),
+                  tmp_path / "points.gpkg")
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "amp_qgis_plugin", "batch", "--candidates", str(path),
+               "--osm", str(sample_osm), "--out", str(out), "--radius", "15",
+               "--study-radius", STUDY, "--workers", "2"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 120
+    finished = []
+    while time.monotonic() < deadline and proc.poll() is None and not finished:
+        finished = [s for s in _states(out).values() if s["status"] == "ok"] \
+            if (out / "state").is_dir() else []
+        time.sleep(0.02)
+    assert finished, proc.stderr.read().decode() if proc.poll() is not None else "timed out"
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert len(children) >= 3  # the fork server and two workers (and a resource tracker)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert len([s for s in _states(out).values() if s["status"] == "ok"]) < 4  # killed midway
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, [p.cmdline()[:3] for p in alive]
+    restart = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert restart.returncode == 0, restart.stderr
+    ranking = rk.read_ranking(out / "ranking.gpkg")
+    assert sorted(ranking.name) == ["A", "B", "C", "D"] and set(ranking.status) == {"ok"}
+    entry = next(s for s in _states(out).values() if s["key"] == finished[0]["key"])
+    assert entry["finished_at"] == finished[0]["finished_at"]
 
 
 def test_a_failing_assessment_is_a_row_and_is_retried(square, sample_osm, tmp_path, monkeypatch,

@@ -80,7 +80,8 @@ class ProcessExecutor:
             context.set_forkserver_preload(preload_modules())
         else:  # pragma: no cover - macOS and Windows spawn
             context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                   initializer=watch_batch_process, initargs=(os.getpid(),))
         running: Dict[Any, CandidateTask] = {}
         # start the workers (the fork server imports the engine) while the OSM file is read
         for _ in range(self.workers):
@@ -119,6 +120,29 @@ class ProcessExecutor:
 
     def close(self) -> None:
         """Nothing to release (the pool ends with :meth:`run`)."""
+
+
+def watch_batch_process(pid: int, every_s: float = 1.0) -> None:
+    """In a local worker: end this process when the batch process ``pid`` is gone.
+
+    A batch killed with ``kill -9`` cannot stop its workers; without this they would wait for
+    work forever (their parent is the fork server, not the batch process).
+    """
+    import threading
+
+    def watch() -> None:
+        import time
+
+        while True:
+            time.sleep(every_s)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # pragma: no cover - the pid was reused by another user
+                os._exit(1)
+
+    threading.Thread(target=watch, name="amp-batch-watch", daemon=True).start()
 
 
 class DaskExecutor:
