@@ -19,9 +19,9 @@ We use pyosmium rather than GDAL's OSM driver because it gives libosmium's multi
 with the original OSM ids and every tag (GDAL's driver packs the tags it was not configured for
 into one ``other_tags`` string). On the 0.7 MB sample our reader delivers the finished canonical
 layers in 0.29 s, against 0.12 s for a raw read of GDAL's three layers and 0.04 s for a bare
-pyosmium pass; on a 75 MB tiled extract the cut and read take about 2 s in under 220 MiB, where
-reading the whole file took 7 s and 520 MiB; see benchmarks/bench_read_osm.py and
-benchmarks/bench_large_extract.py.
+pyosmium pass. On an 81 MB tiled city-sized extract one place takes 2.6 s and 211 MiB (the
+whole file: 6.9 s and 517 MiB), and 6.7 s and 243 MiB on a file 4x larger; see
+benchmarks/bench_read_osm.py and benchmarks/bench_large_extract.py.
 
 Features are kept whole when they intersect the study area (a building cut at the study-area
 edge keeps its real footprint).
