@@ -1,4 +1,5 @@
-"""The study-area cut of PBF files (osm_extract): the same layers as reading the whole file."""
+"""The study-area cut of PBF files (osm_extract, osm_pbf): the same layers as reading the whole
+file."""
 
 from __future__ import annotations
 
@@ -11,18 +12,17 @@ import numpy as np
 import osmium
 import pytest
 
-from amp_qgis_plugin.core.data import osm_extract
-from amp_qgis_plugin.core.data.osm_extract import (
-    BoxSet,
+from amp_qgis_plugin.core.data import osm_extract, osm_pbf
+from amp_qgis_plugin.core.data.osm_extract import BoxSet, table_entry_pattern
+from amp_qgis_plugin.core.data.osm_file import find_place_by_name, read_osm_layers
+from amp_qgis_plugin.core.data.osm_pbf import (
     CorruptPbfError,
     decode_varints,
     fixed_coordinate,
     message_bounds,
-    table_entry_pattern,
     varints_at,
     zigzag,
 )
-from amp_qgis_plugin.core.data.osm_file import find_place_by_name, read_osm_layers
 from amp_qgis_plugin.core.errors import DataError, PlaceNotFoundError
 from amp_qgis_plugin.core.feedback import CancelledError, RecordingFeedback
 from amp_qgis_plugin.core.place import Place, place_from_point
@@ -363,7 +363,7 @@ def test_unsupported_pbf_is_read_whole(sample_osm, monkeypatch):
     """A PBF feature the scanner does not read: libosmium reads the whole file, same layers."""
     place = find_place_by_name(sample_osm, "Senaatintori")
     whole, _ = read_osm_layers(sample_osm, place, area_cut=False)
-    monkeypatch.setattr(osm_extract, "_KNOWN_FEATURES", {"OsmSchema-V0.6"})
+    monkeypatch.setattr(osm_pbf, "KNOWN_FEATURES", {"OsmSchema-V0.6"})
     feedback = RecordingFeedback()
     layers, prov = read_osm_layers(sample_osm, place, area_cut=True, feedback=feedback)
     assert prov["osm_read"] == "whole file"
