@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from amp_qgis_plugin.core.data.placedata import PlaceData, layer_counts, write_geopackage
 from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS
@@ -170,15 +170,55 @@ def fetch_place_data(request: FetchRequest, *, feedback: Optional[Feedback] = No
             if base and base != "None":
                 osm_prov["osm_timestamp"] = base
         provenance.update(osm_prov)
+    return place_data_from_layers(
+        place, layers, provenance, parameters=_request_parameters(request),
+        max_place_area_m2=request.max_place_area_m2, municipal=request.municipal,
+        mapping_dir=request.mapping_dir, feedback=feedback)
+
+
+def place_data_from_layers(place: Place, layers: Mapping[str, "gpd.GeoDataFrame"],
+                           provenance: Mapping[str, str], *, parameters: Mapping[str, object],
+                           max_place_area_m2: float, municipal: Sequence[MunicipalSource] = (),
+                           mapping_dir: Optional[str] = None,
+                           feedback: Optional[Feedback] = None) -> PlaceData:
+    """Finish a place's PlaceData from its OSM layers, as every fetch does.
+
+    The place and study-area layers, the canonical columns, the municipal layers merged, the
+    buildings cleaned once (:mod:`amp_qgis_plugin.core.data.buildings`), a warning when the
+    area holds no OSM feature, and the provenance (place, parameters, software, licence, layer
+    counts). Used by :func:`fetch_place_data` and by the batch, which cuts many places out of
+    one read.
+
+    Parameters
+    ----------
+    place : Place
+        The place.
+    layers : mapping of str to GeoDataFrame
+        Its OSM layers in ``place.crs`` (missing ones become empty layers).
+    provenance : mapping of str to str
+        Rows of the read (OSM file or Overpass, OSM timestamp ...).
+    parameters : mapping
+        The request's parameters, written as JSON in the ``parameters`` row.
+    max_place_area_m2 : float
+        The largest place area that was allowed (recorded).
+    municipal : sequence of MunicipalSource
+        Municipal layers to merge, with their mapping presets.
+    mapping_dir : str, optional
+        The user's own presets.
+    feedback : Feedback, optional
+        Progress (85-95 % for the municipal layers), cancellation, messages.
+    """
+    feedback = feedback or NullFeedback()
+    rows: Dict[str, str] = dict(provenance)
     data = PlaceData(crs=place.crs)
     data["place"], data["study_area"] = place.to_frames()
     for name in FEATURE_LAYERS:
         if name in layers:
             data[name] = layers[name]
     check_cancelled(feedback)
-    for i, municipal in enumerate(request.municipal):
-        _merge_municipal(data, municipal, place, feedback, request.mapping_dir)
-        feedback.setProgress(85 + 10 * (i + 1) / len(request.municipal))
+    for i, source in enumerate(municipal):
+        _merge_municipal(data, source, place, feedback, mapping_dir)
+        feedback.setProgress(85 + 10 * (i + 1) / len(municipal))
     building_counts = _clean_buildings(data, feedback)
     counts = layer_counts(data)
     empty = [n for n in FEATURE_LAYERS if counts[n] == 0 and n not in ("place", "study_area")]
@@ -188,21 +228,21 @@ def fetch_place_data(request: FetchRequest, *, feedback: Optional[Feedback] = No
             "is outside the data or empty. The GeoPackage has valid empty layers.")
     elif empty:
         feedback.pushInfo("Layers with no features: " + ", ".join(empty))
-    provenance.update({
+    rows.update({
         "place_name": place.name, "place_kind": place.kind, "place_osm_id": place.osm_id,
         "place_source": place.source, "place_area_m2": f"{place.area_m2:.1f}", "crs": place.crs,
         "study_radius_m": f"{place.study_radius_m:g}",
-        "max_place_area_m2": f"{request.max_place_area_m2:g}",
+        "max_place_area_m2": f"{max_place_area_m2:g}",
         "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "parameters": json.dumps(_request_parameters(request), ensure_ascii=False),
+        "parameters": json.dumps(dict(parameters), ensure_ascii=False, default=str),
         "software": json.dumps(software_versions()),
         "licence": "OpenStreetMap data (c) OpenStreetMap contributors, ODbL 1.0",
         "layer_counts": json.dumps(counts),
     })
-    provenance.update(building_counts)
+    rows.update(building_counts)
     for key, note in place.notes.items():
-        provenance[key] = note
-    data.provenance.update(provenance)
+        rows[key] = note
+    data.provenance.update(rows)
     return data
 
 

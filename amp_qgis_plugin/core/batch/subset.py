@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Dict, Mapping, Optional, Sequence, Tuple
 
-from amp_qgis_plugin.core.data.schema import FEATURE_LAYERS
-from amp_qgis_plugin.core.feedback import Feedback, NullFeedback
+from amp_qgis_plugin.core.feedback import Feedback
 from amp_qgis_plugin.core.place import Place
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,46 +176,16 @@ def assemble_place_data(place: Place, cut: Mapping[str, "gpd.GeoDataFrame"],
     osm_provenance, max_place_area_m2, batch_size, feedback
         See :func:`candidate_place_data`.
     """
-    import json
+    from amp_qgis_plugin.core.fetch import place_data_from_layers
 
-    from amp_qgis_plugin.core.data.buildings import (
-        clean_buildings,
-        cleaning_messages,
-        provenance_rows,
-    )
-    from amp_qgis_plugin.core.data.placedata import PlaceData, layer_counts
-    from amp_qgis_plugin.core.provenance import software_versions
-
-    feedback = feedback or NullFeedback()
-    data = PlaceData(crs=place.crs)
-    data["place"], data["study_area"] = place.to_frames()
-    for name, gdf in cut.items():
-        if name in FEATURE_LAYERS:
-            data[name] = gdf
-    data["buildings"], counts = clean_buildings(data["buildings"])
-    for level, message in cleaning_messages(counts):
-        (feedback.pushWarning if level == "warning" else feedback.pushInfo)(message)
     provenance: Dict[str, str] = dict(osm_provenance)
-    provenance.update({
-        "batch.osm_read": f"one read of the OSM file for {batch_size} candidate(s), the union of "
-                          "their study areas; osm_timestamp is the newest object of that read",
-        "place_name": place.name, "place_kind": place.kind, "place_osm_id": place.osm_id,
-        "place_source": place.source, "place_area_m2": f"{place.area_m2:.1f}", "crs": place.crs,
-        "study_radius_m": f"{place.study_radius_m:g}",
-        "max_place_area_m2": f"{max_place_area_m2:g}",
-        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "parameters": json.dumps({"osm_file": osm_provenance.get("osm_file", ""),
-                                  "place": place.source,
-                                  "study_radius_m": place.study_radius_m,
-                                  "max_place_area_m2": max_place_area_m2}, ensure_ascii=False),
-        "software": json.dumps(software_versions()),
-        "licence": "OpenStreetMap data (c) OpenStreetMap contributors, ODbL 1.0",
-        "layer_counts": json.dumps(layer_counts(data)),
-    })
-    provenance.update(provenance_rows(counts))
-    provenance.update(place.notes)
-    data.provenance.update(provenance)
-    return data
+    provenance["batch.osm_read"] = (f"one read of the OSM file for {batch_size} candidate(s), the "
+                                    "union of their study areas; osm_timestamp is the newest object "
+                                    "of that read")
+    parameters = {"osm_file": osm_provenance.get("osm_file", ""), "place": place.source,
+                  "study_radius_m": place.study_radius_m, "max_place_area_m2": max_place_area_m2}
+    return place_data_from_layers(place, cut, provenance, parameters=parameters,
+                                  max_place_area_m2=max_place_area_m2, feedback=feedback)
 
 
 def has_osm_features(cut: Mapping[str, "gpd.GeoDataFrame"]) -> bool:
