@@ -42,3 +42,29 @@ def _english_unless_asked(monkeypatch):
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture()
+def set_default(tmp_path, monkeypatch):
+    """``set_default(theme, key, value)``: change a default in a copy of resources/scoring that
+    the engine reads instead of the bundled files (``defaults`` first, else ``thresholds``)."""
+    import json
+    import shutil
+
+    from amp_qgis_plugin.core import thresholds
+
+    copy = tmp_path / "scoring"
+    shutil.copytree(thresholds.SCORING_DIR, copy)
+    monkeypatch.setattr(thresholds, "SCORING_DIR", copy)
+    thresholds.load_thresholds.cache_clear()
+
+    def _set(theme: str, key: str, value) -> None:
+        path = copy / f"{theme}.json"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        section = "defaults" if key in doc.get("defaults", {}) else "thresholds"
+        doc[section][key]["value"] = value
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        thresholds.load_thresholds.cache_clear()
+
+    yield _set
+    thresholds.load_thresholds.cache_clear()

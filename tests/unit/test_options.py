@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -12,26 +10,6 @@ from amp_qgis_plugin.core import thresholds
 from amp_qgis_plugin.core.errors import InputError
 from amp_qgis_plugin.core.indicators.registry import INDICATORS
 from amp_qgis_plugin.core.options import Options, option
-
-
-@pytest.fixture()
-def scoring_copy(tmp_path, monkeypatch):
-    """A copy of the scoring files that the engine reads instead of the bundled ones."""
-    copy = tmp_path / "scoring"
-    shutil.copytree(thresholds.SCORING_DIR, copy)
-    monkeypatch.setattr(thresholds, "SCORING_DIR", copy)
-    thresholds.load_thresholds.cache_clear()
-    yield copy
-    thresholds.load_thresholds.cache_clear()
-
-
-def _set_default(folder, theme, key, value):
-    path = folder / f"{theme}.json"
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    section = "defaults" if key in doc.get("defaults", {}) else "thresholds"
-    doc[section][key]["value"] = value
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    thresholds.load_thresholds.cache_clear()
 
 
 @pytest.mark.parametrize("name", list(INDICATORS))
@@ -48,11 +26,11 @@ def test_every_option_default_is_the_data_file_value(name):
         assert options.default(field) == entry["value"], field
 
 
-def test_a_changed_data_file_changes_the_cli_default(scoring_copy, capsys):
+def test_a_changed_data_file_changes_the_cli_default(set_default, capsys):
     from amp_qgis_plugin.cli import build_parser
     from amp_qgis_plugin.core.indicators.frontage import FrontageOptions
 
-    _set_default(scoring_copy, "frontage", "edge_buffer", 42)
+    set_default("frontage", "edge_buffer", 42)
     assert FrontageOptions().max_distance_m == 42
     args = build_parser().parse_args(["frontage", "--data", "x.gpkg", "--out", "y.gpkg"])
     assert args.max_distance_m == 42

@@ -70,6 +70,16 @@ def graph_matrix(n_nodes: int, u: np.ndarray, v: np.ndarray, length: np.ndarray)
     rows = np.concatenate([u[keep], v[keep]])
     cols = np.concatenate([v[keep], u[keep]])
     vals = np.concatenate([w[keep], w[keep]])
+    return _csr_shortest(rows, cols, vals, n_nodes)
+
+
+def _csr_shortest(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
+                  size: int) -> "sp.csr_matrix":
+    """A CSR matrix of the shortest of parallel entries (row, col) -> length.
+
+    Built straight from CSR arrays (rows sorted), so explicit zeros (edges of length 0) are
+    kept, not summed away as ``coo -> csr`` would.
+    """
     if len(vals):
         # shortest of parallel edges: sort by (row, col, length) and keep the first of each pair
         order = np.lexsort((vals, cols, rows))
@@ -77,11 +87,11 @@ def graph_matrix(n_nodes: int, u: np.ndarray, v: np.ndarray, length: np.ndarray)
         first = np.ones(len(vals), dtype=bool)
         first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
         rows, cols, vals = rows[first], cols[first], vals[first]
-    # built straight from CSR arrays (rows sorted), so explicit zeros are not summed away
-    indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    indptr = np.zeros(size + 1, dtype=np.int64)
     np.add.at(indptr, rows + 1, 1)
     np.cumsum(indptr, out=indptr)
-    return sparse.csr_matrix((vals, cols, indptr), shape=(n_nodes, n_nodes))
+    sparse, _ = _csgraph()
+    return sparse.csr_matrix((vals, cols, indptr), shape=(size, size))
 
 
 def multi_source_distances(matrix: "sp.csr_matrix", sources: IntArray, *,
@@ -124,15 +134,7 @@ def multi_source_distances(matrix: "sp.csr_matrix", sources: IntArray, *,
     rows = np.concatenate([coo.row, np.full(len(src), n)])
     cols = np.concatenate([coo.col, src])
     vals = np.concatenate([coo.data, off])
-    order = np.lexsort((vals, cols, rows))
-    rows, cols, vals = rows[order], cols[order], vals[order]
-    first = np.ones(len(vals), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    rows, cols, vals = rows[first], cols[first], vals[first]
-    indptr = np.zeros(n + 2, dtype=np.int64)
-    np.add.at(indptr, rows + 1, 1)
-    np.cumsum(indptr, out=indptr)
-    augmented = sparse.csr_matrix((vals, cols, indptr), shape=(n + 1, n + 1))
+    augmented = _csr_shortest(rows, cols, vals, n + 1)
     dist = csgraph.dijkstra(augmented, directed=True, indices=n, limit=limit)
     return np.asarray(dist[:n], dtype=float)
 
