@@ -19,8 +19,8 @@ We use pyosmium rather than GDAL's OSM driver because it gives libosmium's multi
 with the original OSM ids and every tag (GDAL's driver packs the tags it was not configured for
 into one ``other_tags`` string). On the 0.7 MB sample our reader delivers the finished canonical
 layers in 0.29 s, against 0.12 s for a raw read of GDAL's three layers and 0.04 s for a bare
-pyosmium pass. On an 81 MB tiled city-sized extract one place takes 2.6 s and 211 MiB (the
-whole file: 6.9 s and 517 MiB), and 6.7 s and 243 MiB on a file 4x larger; see
+pyosmium pass. On an 81 MB tiled city-sized extract one place takes 2.6 s and 217 MiB (the
+whole file: 7.7 s and 519 MiB), and 5.7 s and 234 MiB on a file 4x larger; see
 benchmarks/bench_read_osm.py and benchmarks/bench_large_extract.py.
 
 Features are kept whole when they intersect the study area (a building cut at the study-area
