@@ -13,7 +13,10 @@ and returns everything a report shows, already worded in English or Swedish:
 - other measured figures (frontage length, lamps, mean isovist area, ...);
 - data coverage (indicators without data and why), provenance highlights, the engine's
   warnings and the report's own notes (an attribute without data, a missing raster);
-- the map extents (the place plus a margin; the walking catchments) and the rasters found.
+- the map extents (the place plus a margin; the walking catchments) and the rasters found;
+- for the assessment of a scenario (``<place>-scenario.gpkg``, with a ``scenario_diff`` table):
+  the proposed changes counted by action and kind, the attributes and the index before and
+  after, and every indicator whose score moved (:class:`ScenarioContent`).
 
 Both reports use it: the QGIS-free PDF/HTML (:mod:`amp_qgis_plugin.core.report.pdf`,
 :mod:`~amp_qgis_plugin.core.report.html`) and the QGIS print layout.
@@ -241,6 +244,77 @@ class RasterRef:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class ScenarioRow:
+    """An attribute, the safety index or an indicator before and after a scenario's changes.
+
+    Attributes
+    ----------
+    key, name, level : str
+        As in the ``scores`` table (name in the report's language).
+    unit : str
+        The indicator's unit as the engine writes it (``""`` for attributes).
+    score_before, score_after, change : float or None
+        0-100 scores and their difference (None: no data on that side; the change is None
+        unless both sides have a score).
+    value_before_text, value_after_text : str
+        Values with their units, or "no data" (indicators).
+    score_before_text, score_after_text : str
+        Scores with one decimal (two when the change is under 0.05), or "no data".
+    change_text : str
+        ``"+2.5"``, ``"−0.30"``, ``"0.0"``, or in words when one side has no data
+        ("newly scored", "no longer scored"); ``"–"`` when neither has.
+    coverage_text : str
+        Coverage before → after (attributes and the index).
+    """
+
+    key: str
+    name: str
+    level: str
+    unit: str
+    score_before: Optional[float]
+    score_after: Optional[float]
+    change: Optional[float]
+    value_before_text: str
+    value_after_text: str
+    score_before_text: str
+    score_after_text: str
+    change_text: str
+    coverage_text: str
+
+    @property
+    def moved(self) -> bool:
+        """True when the score changed (including from or to no data)."""
+        if self.score_before is None or self.score_after is None:
+            return (self.score_before is None) != (self.score_after is None)
+        return abs(self.score_after - self.score_before) > 1e-9
+
+
+@dataclass(frozen=True)
+class ScenarioContent:
+    """What a scenario changed, read from the ``scenario_changes`` layer and ``scenario_diff``.
+
+    Attributes
+    ----------
+    changes : list of (str, str, int)
+        ``(action, kind, count)`` worded in the language (``("added", "bench", 1)``), adds first.
+    total : int
+        Number of proposed changes.
+    profile : list of ScenarioRow
+        The four PPS attributes, then the safety index.
+    indicators : list of ScenarioRow
+        Every indicator whose score moved, in profile order.
+    value_only : list of ScenarioRow
+        Indicators whose value changed while their score did not.
+    """
+
+    changes: List[Tuple[str, str, int]]
+    total: int
+    profile: List[ScenarioRow]
+    indicators: List[ScenarioRow]
+    value_only: List[ScenarioRow]
+
+
 @dataclass
 class ReportContent:
     """Everything a site-assessment report says, in one language.
@@ -301,6 +375,9 @@ class ReportContent:
         The walking catchments' bounds (None without catchments).
     made_at : str
         When the content was read (``YYYY-MM-DD``).
+    scenario : ScenarioContent or None
+        Before and after a scenario's changes, when the assessment holds a ``scenario_diff``
+        table (``<place>-scenario.gpkg``); None for a plain assessment.
     """
 
     path: Path
@@ -330,6 +407,7 @@ class ReportContent:
     place_extent: Bounds
     catchment_extent: Optional[Bounds]
     made_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+    scenario: Optional[ScenarioContent] = None
 
     # ----------------------------------------------------------------------------------------
 
@@ -818,4 +896,74 @@ def _build(path: Path, lang: str, layers, scores, figures, prov) -> ReportConten
         gaps=gaps, unweighted=unweighted, sources=sources.items,
         provenance=_provenance(prov, path, lang), warnings=_warnings(prov), notes=notes,
         bands=_bands(lang), rasters=rasters, layers=tuple(layers), crs=crs,
-        place_bounds=bounds, place_extent=extent, catchment_extent=catchments)
+        place_bounds=bounds, place_extent=extent, catchment_extent=catchments,
+        scenario=_scenario(path, layers, lang))
+
+
+# --------------------------------------------------------------------------------------------
+# A scenario: before and after
+
+
+def _scenario(path: Path, layers: Sequence[str], lang: str) -> Optional[ScenarioContent]:
+    """The scenario section's content, or None without a ``scenario_diff`` table."""
+    import pyogrio
+
+    if "scenario_diff" not in layers:
+        return None
+    diff = pyogrio.read_dataframe(path, layer="scenario_diff", read_geometry=False)
+    counts: Dict[Tuple[str, str], int] = {}
+    if "scenario_changes" in layers:
+        changes = pyogrio.read_dataframe(path, layer="scenario_changes", read_geometry=False)
+        for action, kind in zip(changes.get("action", []), changes.get("kind", [])):
+            key = (_str(action).lower(), _str(kind).lower())
+            counts[key] = counts.get(key, 0) + 1
+    order = {"add": 0, "remove": 1}
+    worded = [(text(f"scen_{a}", lang) if f"scen_{a}" in TEXTS else a,
+               text(f"scen_kind_{k}", lang) if f"scen_kind_{k}" in TEXTS else k, n)
+              for (a, k), n in sorted(counts.items(), key=lambda i: (order.get(i[0][0], 2),
+                                                                      i[0][1]))]
+    rows = [_scenario_row(r, lang) for _, r in diff.iterrows()]
+    profile = [r for r in rows if r.level == "attribute"]
+    profile += [r for r in rows if r.level == "index"]
+    indicators = [r for r in rows if r.level == "indicator"]
+    return ScenarioContent(
+        changes=worded, total=sum(counts.values()), profile=profile,
+        indicators=[r for r in indicators if r.moved],
+        value_only=[r for r in indicators if not r.moved
+                    and r.value_before_text != r.value_after_text])
+
+
+def _signed(change: float, lang: str, decimals: int) -> str:
+    shown = number_text(abs(change), lang, decimals)
+    if float(f"{abs(change):.{decimals}f}") == 0:
+        return shown
+    return ("+" if change > 0 else "\u2212") + shown
+
+
+def _scenario_row(row, lang: str) -> ScenarioRow:
+    before, after = _float(row.get("score_before")), _float(row.get("score_after"))
+    change = after - before if before is not None and after is not None else None
+    decimals = 2 if change is not None and 0 < abs(change) < 0.05 else 1
+    if change is not None:
+        change_text = _signed(change, lang, decimals)
+    elif after is not None:
+        change_text = text("scen_newly_scored", lang)
+    elif before is not None:
+        change_text = text("scen_no_longer_scored", lang)
+    else:
+        change_text = "–"
+    unit = _str(row.get("unit"))
+    name = _str(row.get("name_sv")) if lang == "sv" and _str(row.get("name_sv")) else \
+        _str(row.get("name"))
+    coverage = [_float(row.get(c)) for c in ("coverage_before", "coverage_after")]
+    coverage_text = "" if coverage[0] is None and coverage[1] is None else \
+        " → ".join(f"{number_text(c, lang, 0)}\u00a0%" if c is not None else
+                   text("no_data", lang) for c in coverage)
+    return ScenarioRow(
+        key=_str(row.get("key")), name=name, level=_str(row.get("level")), unit=unit,
+        score_before=before, score_after=after, change=change,
+        value_before_text=quantity_text(_float(row.get("value_before")), unit, lang),
+        value_after_text=quantity_text(_float(row.get("value_after")), unit, lang),
+        score_before_text=number_text(before, lang, decimals),
+        score_after_text=number_text(after, lang, decimals),
+        change_text=change_text, coverage_text=coverage_text)

@@ -99,7 +99,58 @@ def _profile(content: "ReportContent", radar_svg: Optional[str]) -> List[str]:
     out.append(_table([(t("group"), False), (t("group_weight"), True), (t("score"), True),
                        (t("band"), False), (t("coverage"), True)], rows))
     out.append(f'<p class="muted">{_e(t("profile_note", bands=content.bands_text()))}</p>')
+    if content.scenario is not None:
+        out.append(f'<p><b><a href="#scenario">{_e(t("scen_summary", n=content.scenario.total))}'
+                   "</a></b></p>")
     out.extend(f'<p class="warn">{_e(note)}</p>' for note in content.notes)
+    return out
+
+
+def _scenario(content: "ReportContent") -> List[str]:
+    scenario = content.scenario
+    if scenario is None:
+        return []
+    t = content.t
+
+    def cell(value: str, has_data: bool, num: bool = True) -> str:
+        inner = _e(value) if has_data else f'<span class="nodata">{_e(value)}</span>'
+        return f'<td class="num">{inner}</td>' if num else f"<td>{inner}</td>"
+
+    out = [f'<h2 id="scenario">{_e(t("scenario"))}</h2>',
+           f"<p>{_e(t('scen_intro', n=scenario.total))}</p>",
+           f"<h3>{_e(t('scen_changes'))}</h3>"]
+    rows = [f"<tr><td>{_e(a)}</td><td>{_e(k)}</td><td class=\"num\">{n}</td></tr>"
+            for a, k, n in scenario.changes]
+    out.append(_table([(t("scen_action"), False), (t("scen_kind"), False),
+                       (t("scen_count"), True)], rows))
+    out.append(f"<h3>{_e(t('scen_profile'))}</h3>")
+    rows = [f"<tr><td>{'<b>' + _e(r.name) + '</b>' if r.level == 'index' else _e(r.name)}</td>"
+            + cell(r.score_before_text, r.score_before is not None)
+            + cell(r.score_after_text, r.score_after is not None)
+            + cell(r.change_text, r.change is not None)
+            + f'<td class="num">{_e(r.coverage_text or "–")}</td></tr>' for r in scenario.profile]
+    out.append(_table([(t("attribute"), False), (t("scen_before"), True), (t("scen_after"), True),
+                       (t("scen_change"), True), (t("scen_coverage"), True)], rows))
+    out.append(f"<h3>{_e(t('scen_indicators'))}</h3>")
+    if scenario.indicators:
+        no_data = t("no_data")
+        rows = [f"<tr><td>{_e(r.key)}</td><td>{_e(r.name)}</td>"
+                + cell(f"{r.value_before_text} → {r.value_after_text}",
+                       no_data not in (r.value_before_text, r.value_after_text))
+                + cell(f"{r.score_before_text} → {r.score_after_text}",
+                       r.score_before is not None and r.score_after is not None)
+                + cell(r.change_text, r.change is not None) + "</tr>"
+                for r in scenario.indicators]
+        out.append(_table([(t("col_key"), False), (t("col_indicator"), False),
+                           (t("scen_value"), True), (t("scen_score"), True),
+                           (t("scen_change"), True)], rows))
+    else:
+        out.append(f"<p>{_e(t('scen_no_indicator'))}</p>")
+    if scenario.value_only:
+        items = "; ".join(f"{r.key} {r.value_before_text} → {r.value_after_text}"
+                          for r in scenario.value_only)
+        out.append(f"<p>{_e(t('scen_value_only', items=items))}</p>")
+    out.append(f'<p class="muted">{_e(t("scen_note"))}</p>')
     return out
 
 
@@ -231,6 +282,7 @@ def report_html(content: "ReportContent", *, radar_svg: Optional[str] = None,
     body = [f"<h1>{_e(title)}</h1>", f'<p class="subtitle">{_e(t("subtitle"))}</p>',
             f'<p class="facts">{facts}</p>']
     body += _profile(content, radar_svg)
+    body += _scenario(content)
     body += _maps(content, maps)
     body += _key_figures(content)
     body += _coverage(content)

@@ -5,7 +5,8 @@ contributors":
 
 :func:`draw_place_map`
     the place with its frontage by Gehl grade, seating, the lamps of the lighting model and the
-    horizontal illuminance raster, zoomed to the place plus a margin;
+    horizontal illuminance raster (and a scenario's changes: added green, removed red), zoomed
+    to the place plus a margin;
 :func:`draw_sightlines_map`
     the isovist-area field over the place (and concealment pockets, when there are any);
 :func:`draw_catchment_map`
@@ -63,6 +64,9 @@ PATH_COLOUR = "#9e9e9e"
 PLACE_EDGE = "#111111"
 SEAT_COLOUR = "#2b83ba"
 LAMP_COLOUR = "#ffe600"
+#: A scenario's changes on the place map: added (green ring), removed (red cross).
+SCENARIO_ADD_COLOUR = "#1a9641"
+SCENARIO_REMOVE_COLOUR = "#d7191c"
 
 #: Lengths a scale bar may take, in metres.
 SCALE_STEPS = (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
@@ -363,8 +367,33 @@ def draw_place_map(ax: "Axes", content: "ReportContent", aspect: Optional[float]
                                      "marker", {"marker": "o", "color": LAMP_COLOUR,
                                                 "markersize": 5.5, "markeredgecolor": "black",
                                                 "markeredgewidth": 0.6}))
+    _scenario_changes(ax, content, extent, result)
     draw_furniture(ax, extent, lang)
     return result
+
+
+def _scenario_changes(ax: "Axes", content: "ReportContent", extent: Bounds,
+                      result: MapResult) -> None:
+    """A scenario's changes (``scenario_changes``): added as green rings, removed as red
+    crosses, each with a legend entry when there is one on the map."""
+    changes = read_layer(content, "scenario_changes", extent)
+    if changes is None or changes.empty or "action" not in changes.columns:
+        return
+    action = changes["action"].astype(str).str.lower()
+    added, removed = changes[action == "add"], changes[action == "remove"]
+    ring = {"marker": "o", "facecolor": "none", "edgecolor": SCENARIO_ADD_COLOUR}
+    cross = {"marker": "X", "color": SCENARIO_REMOVE_COLOUR, "edgecolor": "white"}
+    if not added.empty:
+        added.plot(ax=ax, markersize=110, linewidth=2.0, zorder=14, **ring)
+        result.legend.append(LegendEntry(text("scen_added_map", content.lang), "marker",
+                                         {"marker": "o", "markerfacecolor": "none",
+                                          "markeredgecolor": SCENARIO_ADD_COLOUR,
+                                          "markersize": 7, "markeredgewidth": 1.6}))
+    if not removed.empty:
+        removed.plot(ax=ax, markersize=70, linewidth=0.6, zorder=14, **cross)
+        result.legend.append(LegendEntry(text("scen_removed_map", content.lang), "marker",
+                                         {"marker": "X", "color": SCENARIO_REMOVE_COLOUR,
+                                          "markeredgecolor": "white", "markersize": 7}))
 
 
 def draw_sightlines_map(ax: "Axes", content: "ReportContent", aspect: Optional[float] = None

@@ -11,6 +11,9 @@ Pages (A4 portrait):
 
 1. the place, its area and data date, the profile as a radar chart, the scores of the four PPS
    attributes and the safety index (with its groups), what the bands mean;
+   (for the assessment of a scenario, ``<place>-scenario.gpkg``: "Scenario: before and after",
+   the proposed changes, the attributes and the index before and after, and every indicator
+   whose score moved;)
 2. the place map: frontage grades, seating, lamps, illuminance;
 3. the sightlines map (isovist field) and the walking catchments;
 4. and on: the key figures under their attribute or safety group (value with unit, score,
@@ -134,8 +137,69 @@ def _summary(content: "ReportContent") -> List[Block]:
             for g in content.safety_groups]
     blocks.append(Table(columns, rows, size=8.0, space_after=0.12))
     blocks.append(Paragraph(t("profile_note", bands=content.bands_text()), 8.0, "muted"))
+    if content.scenario is not None:
+        blocks.append(Paragraph(t("scen_summary", n=content.scenario.total), 8.0, "bold",
+                                space_after=0.04))
     for note in content.notes:
         blocks.append(Paragraph(note, 8.0, "warn", space_after=0.04))
+    return blocks
+
+
+# --------------------------------------------------------------------------------------------
+# A scenario: before and after (only when the assessment holds one)
+
+
+def _change_cell(row) -> object:
+    return [(row.change_text, "normal" if row.change is not None else "italic")]
+
+
+def _before_after(before: str, after: str, has_before: bool, has_after: bool):
+    return [(f"{before} → {after}", "normal" if has_before and has_after else "italic")]
+
+
+def _scenario(content: "ReportContent") -> List[Block]:
+    scenario = content.scenario
+    if scenario is None:
+        return []
+    t = content.t
+    blocks: List[Block] = [PageBreak(), *_heading(t("scenario"), 13.0, 0.0),
+                           Paragraph(t("scen_intro", n=scenario.total), 8.5, "normal",
+                                     space_after=0.1)]
+    blocks += _heading(t("scen_changes"), 11.0, 0.0)
+    columns = [Column(t("scen_action"), 1.6), Column(t("scen_kind"), 3.0),
+               Column(t("scen_count"), 1.0, "right")]
+    blocks.append(Table(columns, [Row([a, k, str(n)]) for a, k, n in scenario.changes],
+                        size=8.5, space_after=0.15))
+    blocks += _heading(t("scen_profile"), 11.0, 0.0)
+    columns = [Column(t("attribute"), 2.45), Column(t("scen_before"), 0.9, "right"),
+               Column(t("scen_after"), 0.9, "right"), Column(t("scen_change"), 1.02, "right"),
+               Column(t("scen_coverage"), 1.8, "right")]
+    rows = [Row([[(r.name, "bold" if r.level == "index" else "normal")],
+                 [(r.score_before_text, "normal" if r.score_before is not None else "italic")],
+                 [(r.score_after_text, "normal" if r.score_after is not None else "italic")],
+                 _change_cell(r), r.coverage_text or "–"]) for r in scenario.profile]
+    blocks.append(Table(columns, rows, size=8.5, space_after=0.15))
+    blocks += _heading(t("scen_indicators"), 11.0, 0.0)
+    if scenario.indicators:
+        columns = [Column(t("col_key"), 0.65), Column(t("col_indicator"), 2.2),
+                   Column(t("scen_value"), 1.75, "right"), Column(t("scen_score"), 1.45, "right"),
+                   Column(t("scen_change"), 1.02, "right")]
+        rows = [Row([r.key, r.name,
+                     _before_after(r.value_before_text, r.value_after_text,
+                                   r.value_before_text != t("no_data"),
+                                   r.value_after_text != t("no_data")),
+                     _before_after(r.score_before_text, r.score_after_text,
+                                   r.score_before is not None, r.score_after is not None),
+                     _change_cell(r)]) for r in scenario.indicators]
+        blocks.append(Table(columns, rows, size=8.0, space_after=0.1))
+    else:
+        blocks.append(Paragraph(t("scen_no_indicator"), 8.5))
+    if scenario.value_only:
+        items = "; ".join(f"{r.key} {r.value_before_text} → {r.value_after_text}"
+                          for r in scenario.value_only)
+        blocks.append(Paragraph(t("scen_value_only", items=items), 8.0, "normal",
+                                space_after=0.08))
+    blocks.append(Paragraph(t("scen_note"), 8.0, "muted"))
     return blocks
 
 
@@ -297,8 +361,8 @@ def _coverage(content: "ReportContent") -> List[Block]:
 
 def report_blocks(content: "ReportContent") -> List[Block]:
     """Every block of the report, in order (page breaks included)."""
-    return (_summary(content) + _place_map(content) + _sight_maps(content)
-            + _key_figures(content) + _coverage(content))
+    return (_summary(content) + _scenario(content) + _place_map(content)
+            + _sight_maps(content) + _key_figures(content) + _coverage(content))
 
 
 def paginate(content: "ReportContent") -> List[List]:

@@ -114,6 +114,49 @@ TEXTS: Dict[str, Tuple[str, str]] = {
     "proposal": ("proposal", "förslag"),
     "other_figures": ("Other measured figures", "Andra uppmätta värden"),
     "sources": ("Sources of the thresholds", "Källor till gränsvärdena"),
+    # a scenario: before and after
+    "scenario": ("Scenario: before and after", "Scenario: före och efter"),
+    "scen_intro": ("This assessment is the place with the proposed changes of a scenario ({n} in "
+                   "all); the profile on the first page and the key figures are the place as "
+                   "changed. Before: the place as it is; after: with the changes.",
+                   "Denna bedömning är platsen med ett scenarios föreslagna ändringar ({n} "
+                   "st); profilen på första sidan och nyckeltalen gäller platsen efter "
+                   "ändringarna. Före: platsen som den är; efter: med ändringarna."),
+    "scen_summary": ("With the proposed changes of a scenario ({n} in all): the scores are the "
+                     "place as changed. See \"Scenario: before and after\".",
+                     "Med ett scenarios föreslagna ändringar ({n} st): poängen gäller platsen "
+                     "efter ändringarna. Se \"Scenario: före och efter\"."),
+    "scen_changes": ("Proposed changes", "Föreslagna ändringar"),
+    "scen_action": ("Action", "Åtgärd"),
+    "scen_kind": ("Kind", "Slag"),
+    "scen_count": ("Number", "Antal"),
+    "scen_add": ("added", "läggs till"),
+    "scen_remove": ("removed", "tas bort"),
+    "scen_kind_bench": ("bench", "bänk"),
+    "scen_kind_lamp": ("lamp", "belysningspunkt"),
+    "scen_kind_tree": ("tree", "träd"),
+    "scen_kind_bin": ("litter bin", "papperskorg"),
+    "scen_kind_facade": ("façade opened with a use", "fasad öppnad med en verksamhet"),
+    "scen_profile": ("Profile before and after", "Profilen före och efter"),
+    "scen_indicators": ("Indicators whose score moved", "Indikatorer vars poäng ändrades"),
+    "scen_no_indicator": ("No indicator's score moved.", "Ingen indikators poäng ändrades."),
+    "scen_value_only": ("Values that changed without moving the score: {items}.",
+                        "Värden som ändrades utan att poängen ändrades: {items}."),
+    "scen_before": ("Before", "Före"),
+    "scen_after": ("After", "Efter"),
+    "scen_change": ("Change", "Ändring"),
+    "scen_value": ("Value before → after", "Värde före → efter"),
+    "scen_score": ("Score before → after", "Poäng före → efter"),
+    "scen_coverage": ("Coverage before → after", "Täckning före → efter"),
+    "scen_newly_scored": ("newly scored", "nu poängsatt"),
+    "scen_no_longer_scored": ("no longer scored", "inte längre poängsatt"),
+    "scen_note": ("Scores 0-100; a change is after minus before. No data is never scored 0: an "
+                  "attribute or indicator without data before or after shows \"no data\".",
+                  "Poäng 0-100; ändringen är efter minus före. Saknade data räknas aldrig som 0: "
+                  "en egenskap eller indikator utan data före eller efter visas som \"inga "
+                  "data\"."),
+    "scen_added_map": ("Scenario: added", "Scenario: tillagt"),
+    "scen_removed_map": ("Scenario: removed", "Scenario: borttaget"),
     # coverage and provenance
     "coverage_title": ("Data coverage and provenance", "Datatäckning och ursprung"),
     "coverage_table": ("Data coverage", "Datatäckning"),
