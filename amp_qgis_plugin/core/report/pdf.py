@@ -34,6 +34,7 @@ from amp_qgis_plugin.core.atomic import atomic_output
 from amp_qgis_plugin.core.feedback import Feedback, NullFeedback, check_cancelled
 from amp_qgis_plugin.core.report.layout import (
     Block,
+    Cell,
     Column,
     Frame,
     Page,
@@ -149,11 +150,11 @@ def _summary(content: "ReportContent") -> List[Block]:
 # A scenario: before and after (only when the assessment holds one)
 
 
-def _change_cell(row) -> object:
+def _change_cell(row) -> "Cell":
     return [(row.change_text, "normal" if row.change is not None else "italic")]
 
 
-def _before_after(before: str, after: str, has_before: bool, has_after: bool):
+def _before_after(before: str, after: str, has_before: bool, has_after: bool) -> "Cell":
     return [(f"{before} → {after}", "normal" if has_before and has_after else "italic")]
 
 
