@@ -68,3 +68,32 @@ def set_default(tmp_path, monkeypatch):
 
     yield _set
     thresholds.load_thresholds.cache_clear()
+
+
+@pytest.fixture()
+def seating_scene_gpkg(tmp_path) -> str:
+    """A PlaceData GeoPackage of a 30 x 30 m square (900 m² = 9,687.5 sq ft) with two benches
+    (one backed), a picnic table, a café with outdoor seating 10 m out, a restaurant 20 m out, one
+    bin and one tree inside."""
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from amp_qgis_plugin.core.data.placedata import PlaceData, write_geopackage
+
+    def gdf(cols, geoms):
+        return gpd.GeoDataFrame(cols, geometry=geoms, crs="EPSG:3006")
+
+    d = PlaceData(crs="EPSG:3006")
+    d["place"] = gdf({"name": ["Sq"]}, [box(0, 0, 30, 30)])
+    d["seating"] = gdf({"osm_id": ["n1", "n2", "n3"],
+                        "seating_type": ["bench", "bench", "picnic_table"],
+                        "seats": ["3", "", ""], "backrest": ["yes", "no", ""],
+                        "direction": ["0", "90", ""]},
+                       [Point(10, 10), Point(12, 10), Point(5, 25)])
+    d["pois"] = gdf({"osm_id": ["c", "r"], "category": ["food_drink", "food_drink"],
+                     "key": ["amenity", "amenity"], "value": ["cafe", "restaurant"],
+                     "outdoor_seating": ["yes", ""]}, [Point(40, 15), Point(50, 15)])
+    d["bins"] = gdf({"osm_id": ["x"]}, [Point(10, 20)])
+    d["trees"] = gdf({"osm_id": ["t"]}, [Point(20, 20)])
+    d.provenance = {"place_name": "Sq"}
+    return str(write_geopackage(d, tmp_path / "sq.gpkg"))

@@ -175,36 +175,10 @@ def test_auditseating_on_senaatintori_and_cancel(provider, senaatintori_gpkg, tm
     assert not out3.exists()
 
 
-def _scene_gpkg(path: Path) -> str:
-    """A 30 x 30 m square with two benches (one backed), a picnic table, a café with outdoor
-    seating 10 m out, a restaurant 20 m out, one bin and one tree (as tests/unit/test_cli_seating)."""
-    import geopandas as gpd
-    from shapely.geometry import Point, box
-
-    from amp_qgis_plugin.core.data.placedata import PlaceData, write_geopackage
-
-    def gdf(cols, geoms):
-        return gpd.GeoDataFrame(cols, geometry=geoms, crs="EPSG:3006")
-
-    d = PlaceData(crs="EPSG:3006")
-    d["place"] = gdf({"name": ["Sq"]}, [box(0, 0, 30, 30)])
-    d["seating"] = gdf({"osm_id": ["n1", "n2", "n3"], "seating_type": ["bench", "bench", "picnic_table"],
-                        "seats": ["3", "", ""], "backrest": ["yes", "no", ""],
-                        "direction": ["0", "90", ""]},
-                       [Point(10, 10), Point(12, 10), Point(5, 25)])
-    d["pois"] = gdf({"osm_id": ["c", "r"], "category": ["food_drink", "food_drink"],
-                     "key": ["amenity", "amenity"], "value": ["cafe", "restaurant"],
-                     "outdoor_seating": ["yes", ""]}, [Point(40, 15), Point(50, 15)])
-    d["bins"] = gdf({"osm_id": ["x"]}, [Point(10, 20)])
-    d["trees"] = gdf({"osm_id": ["t"]}, [Point(20, 20)])
-    d.provenance = {"place_name": "Sq"}
-    return str(write_geopackage(d, path))
-
-
-def test_auditseating_options_equal_the_cli(provider, tmp_path):
+def test_auditseating_options_equal_the_cli(provider, seating_scene_gpkg, tmp_path):
     import processing
 
-    gpkg = _scene_gpkg(tmp_path / "sq.gpkg")
+    gpkg = seating_scene_gpkg
     out = tmp_path / "seating.gpkg"
     result = processing.run("amp:auditseating", {"DATA": gpkg, "BENCH_LENGTH": 2.0, "CAFE_SEATING": 3.0,
                                                  "FOOD_EDGE": 25.0, "OUTPUT": str(out)})
@@ -220,11 +194,11 @@ def test_auditseating_options_equal_the_cli(provider, tmp_path):
     assert result["BACKS_SHARE"] == pytest.approx(1.8 / 3.8 * 100)
 
 
-def test_bad_option_is_a_clear_error(provider, tmp_path):
+def test_bad_option_is_a_clear_error(provider, seating_scene_gpkg, tmp_path):
     import processing
     from qgis.core import QgsProcessingException
 
-    gpkg = _scene_gpkg(tmp_path / "sq.gpkg")
+    gpkg = seating_scene_gpkg
     out = tmp_path / "x.gpkg"
     with pytest.raises(QgsProcessingException) as err:
         processing.run("amp:auditseating", {"DATA": gpkg, "BENCH_LENGTH": 0.0, "OUTPUT": str(out)})

@@ -3,13 +3,11 @@ as the engine computes them (compute_seating and compute_amenities called direct
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pyogrio
 import pytest
-from shapely.geometry import Point, box
 
 from amp_qgis_plugin.cli import main
-from amp_qgis_plugin.core.data.placedata import PlaceData, read_geopackage, write_geopackage
+from amp_qgis_plugin.core.data.placedata import read_geopackage
 from amp_qgis_plugin.core.indicators.amenities import AmenityOptions, compute_amenities
 from amp_qgis_plugin.core.indicators.seating import SeatingOptions, compute_seating
 from amp_qgis_plugin.core.outputs import read_figures, read_provenance
@@ -60,29 +58,8 @@ def test_senaatintori_cli_equals_engine(senaatintori_gpkg, tmp_path, capsys):
     assert pyogrio.read_info(out, layer="seating_audit")["geometry_type"] == "Point"
 
 
-def _scene_gpkg(path) -> str:
-    """A 30 x 30 m square (900 m² = 9,687.5 sq ft) with two benches, a picnic table, a café with
-    outdoor seating at 10 m, a restaurant 20 m out, one bin and one tree inside."""
-    def gdf(cols, geoms):
-        return gpd.GeoDataFrame(cols, geometry=geoms, crs=CRS)
-
-    d = PlaceData(crs=CRS)
-    d["place"] = gdf({"name": ["Sq"]}, [box(0, 0, 30, 30)])
-    d["seating"] = gdf({"osm_id": ["n1", "n2", "n3"], "seating_type": ["bench", "bench", "picnic_table"],
-                        "seats": ["3", "", ""], "backrest": ["yes", "no", ""],
-                        "direction": ["0", "90", ""]},
-                       [Point(10, 10), Point(12, 10), Point(5, 25)])
-    d["pois"] = gdf({"osm_id": ["c", "r"], "category": ["food_drink", "food_drink"],
-                     "key": ["amenity", "amenity"], "value": ["cafe", "restaurant"],
-                     "outdoor_seating": ["yes", ""]}, [Point(40, 15), Point(50, 15)])
-    d["bins"] = gdf({"osm_id": ["x"]}, [Point(10, 20)])
-    d["trees"] = gdf({"osm_id": ["t"]}, [Point(20, 20)])
-    d.provenance = {"place_name": "Sq"}
-    return str(write_geopackage(d, path))
-
-
-def test_options_reach_the_engine_and_the_output(tmp_path, capsys):
-    gpkg = _scene_gpkg(tmp_path / "sq.gpkg")
+def test_options_reach_the_engine_and_the_output(seating_scene_gpkg, tmp_path, capsys):
+    gpkg = seating_scene_gpkg
     out = tmp_path / "out.gpkg"
     assert main(["seating", "--data", gpkg, "--out", str(out), "--bench-length", "2",
                  "--cafe-seating", "3", "--food-edge", "25"]) == 0
@@ -111,8 +88,8 @@ def test_options_reach_the_engine_and_the_output(tmp_path, capsys):
     assert sorted(audit["audit_type"]) == ["bench", "bench_backed", "cafe_outdoor", "picnic_table"]
 
 
-def test_bad_option_is_one_line_naming_the_flag(tmp_path, capsys):
-    gpkg = _scene_gpkg(tmp_path / "sq.gpkg")
+def test_bad_option_is_one_line_naming_the_flag(seating_scene_gpkg, tmp_path, capsys):
+    gpkg = seating_scene_gpkg
     out = tmp_path / "out.gpkg"
     assert main(["seating", "--data", gpkg, "--out", str(out), "--bench-length", "0"]) == 1
     err = capsys.readouterr().err
