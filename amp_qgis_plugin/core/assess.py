@@ -112,7 +112,7 @@ def assess_place(data: "PlaceData", *, options: Optional[Mapping[str, "Options"]
         # the same weights for the index as reported by the safety indicator and the profile
         options["safety"] = SafetyOptions(weights=weights)
     if population is not None:
-        _check_population(data, population, options.get("access"))
+        population = _load_population(data, population, options.get("access"))
     results: Dict[str, IndicatorResult] = {}
     timings: Dict[str, float] = {}
     warnings: List[str] = []
@@ -159,18 +159,18 @@ def assess_place(data: "PlaceData", *, options: Optional[Mapping[str, "Options"]
                       warnings=warnings)
 
 
-def _check_population(data: "PlaceData", population: Any, options: Optional["Options"]) -> None:
-    """Read the population layer once before any work: a layer the user gave that cannot be used
-    (no CRS, no population field) stops the assessment with its message, rather than becoming a
-    data gap in the access figures."""
+def _load_population(data: "PlaceData", population: Any, options: Optional["Options"]) -> Any:
+    """Read and check the population layer once, before any work: a layer the user gave that
+    cannot be used (no CRS, no population field) stops the assessment with its message, rather
+    than becoming a data gap in the access figures. The access indicator uses what is read here."""
     from amp_qgis_plugin.core.indicators.access import AccessOptions
     from amp_qgis_plugin.core.indicators.population import load_population
     from amp_qgis_plugin.core.thresholds import load_thresholds
 
     field = getattr(options, "population_field", "") if options is not None else \
         AccessOptions().population_field
-    load_population(population, data.crs, field,
-                    load_thresholds("access").get("population_fields", ()))
+    return load_population(population, data.crs, field,
+                           load_thresholds("access").get("population_fields", ()))
 
 
 def place_slug(name: str) -> str:

@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Tuple, Union
 
 import geopandas as gpd
 import numpy as np
@@ -325,7 +325,8 @@ def _pct(part: float, whole: float) -> Optional[float]:
 
 def compute_access(data: PlaceData, options: Optional[AccessOptions] = None,
                    feedback: Optional[Feedback] = None, *,
-                   population: Optional[PopulationSource] = None) -> IndicatorResult:
+                   population: Optional[Union[PopulationSource, Population]] = None,
+                   ) -> IndicatorResult:
     """Walking access to the place (methodology §8.4 A1, A2, A3, A5-A7).
 
     Parameters
@@ -336,9 +337,9 @@ def compute_access(data: PlaceData, options: Optional[AccessOptions] = None,
         Defaults from ``access.json``.
     feedback : Feedback, optional
         Progress, cancellation and warnings.
-    population : path-like or GeoDataFrame, optional
-        A population grid or polygon (or point) layer in any CRS for A2; without it the
-        residents have no data.
+    population : path-like, GeoDataFrame or Population, optional
+        A population grid or polygon (or point) layer in any CRS for A2 (or one already read
+        with :func:`load_population` in the place's CRS); without it the residents have no data.
 
     Returns
     -------
@@ -358,8 +359,9 @@ def compute_access(data: PlaceData, options: Optional[AccessOptions] = None,
     place = data.place_polygon
     pop = None
     if population is not None:
-        pop = load_population(population, data.crs, options.population_field,
-                              doc["population_fields"])
+        # a layer read and checked already (an assessment checks it before any indicator)
+        pop = population if isinstance(population, Population) else load_population(
+            population, data.crs, options.population_field, doc["population_fields"])
         warnings.extend(pop.warnings)
     check_cancelled(feedback)
     if feedback is not None:
