@@ -8,25 +8,10 @@ commands' own sentences are pairs ``say("English", "Svenska")``.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import Mapping, Optional, Sequence
 
 _language: Optional[str] = None
-
-#: The titles the indicator commands print, English pattern -> Swedish (applied in order).
-_TITLE_WORDS: List[Tuple[str, str]] = [
-    (r"^Frontage of ", "Fasader vid "),
-    (r"^Lighting of ", "Belysning på "),
-    (r"^Seating and amenities of ", "Sittplatser och service på "),
-    (r"^Sightlines of ", "Siktlinjer på "),
-    (r"\bthe place\b", "platsen"),
-    (r"(?<=\d) m grid\b", " m rutnät"),
-    (r"\bradius (?=\d)", "radie "),
-    (r"(?<=\d) observers\b", " betraktelsepunkter"),
-    (r"(?<=\d)\.(?=\d+ m\b)", ","),
-]
-
 
 def set_language(lang: Optional[str]) -> None:
     """Set the language of everything the commands print (``"en"``/``"sv"``; None: locale)."""
@@ -46,18 +31,18 @@ def say(english: str, swedish: str, lang: Optional[str] = None) -> str:
     return swedish if (lang or language()) == "sv" else english
 
 
+def number(value: float, lang: Optional[str] = None) -> str:
+    """``value`` as ``:g`` writes it (``2.5``, ``100``), in ``lang`` (decimal comma in Swedish)."""
+    from amp_qgis_plugin.core.i18n import format_number
+
+    text = f"{value:g}"
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    return format_number(float(value), decimals, lang or language())
+
+
 def wrote(path: object, what: str = "", lang: Optional[str] = None) -> str:
     """``"Wrote PATH (what)"`` in ``lang`` (``what`` already in that language)."""
     return say("Wrote", "Skrev", lang) + f" {path}" + (f" ({what})" if what else "")
-
-
-def title_text(title: str, lang: str) -> str:
-    """A command's title line in ``lang`` (the indicator commands write English titles)."""
-    if lang != "sv":
-        return title
-    for pattern, repl in _TITLE_WORDS:
-        title = re.sub(pattern, repl, title)
-    return title
 
 
 def print_result(title: str, results: Sequence, written: Optional[Mapping[str, Path]] = None,
@@ -67,7 +52,7 @@ def print_result(title: str, results: Sequence, written: Optional[Mapping[str, P
     ``lang`` defaults to the language of the run (:func:`language`).
     """
     lang = lang or language()
-    print(title_text(title, lang))
+    print(title)
     for result in results:
         for line in result.lines(lang=lang):
             print(f"  {line}")

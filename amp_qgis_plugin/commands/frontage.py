@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, feedback) -> int:
     """Run the frontage indicator, write its GeoPackage and print the place-level figures."""
-    from amp_qgis_plugin.commands._output import print_result
+    from amp_qgis_plugin.commands._output import print_result, say
     from amp_qgis_plugin.core.data.placedata import read_geopackage
     from amp_qgis_plugin.core.indicators.frontage import compute_frontage
     from amp_qgis_plugin.core.outputs import write_results
@@ -37,5 +37,7 @@ def run(args: argparse.Namespace, feedback) -> int:
     data = read_geopackage(args.data)
     result = compute_frontage(data, options_from_args(FrontageOptions, args), feedback)
     written = write_results([result], data, args.out, feedback=feedback)
-    print_result(f"Frontage of {data.name or 'the place'} -> {written['gpkg']}", [result])
+    place = data.name or say("the place", "platsen")
+    print_result(say(f"Frontage of {place} -> {written['gpkg']}",
+                     f"Fasader vid {place} -> {written['gpkg']}"), [result])
     return 0

@@ -63,7 +63,7 @@ def parse_ldt_options(values: Optional[Iterable[str]]) -> Dict[str, str]:
 
 def run(args: argparse.Namespace, feedback) -> int:
     """Compute the lighting indicator, write the outputs and print the figures."""
-    from amp_qgis_plugin.commands._output import print_result
+    from amp_qgis_plugin.commands._output import number, print_result, say
     from amp_qgis_plugin.core.data.placedata import read_geopackage
     from amp_qgis_plugin.core.indicators.lighting import compute_lighting
     from amp_qgis_plugin.core.outputs import write_results
@@ -74,8 +74,10 @@ def run(args: argparse.Namespace, feedback) -> int:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = write_results([result], data, out_dir / GPKG_NAME, feedback=feedback)
-    print_result(f"Lighting of {data.name or 'the place'} ({options.cell_size_m:g} m grid):",
-                 [result], written)
+    place = data.name or say("the place", "platsen")
+    cell = number(options.cell_size_m)
+    print_result(say(f"Lighting of {place} ({cell} m grid):",
+                     f"Belysning på {place} ({cell} m rutnät):"), [result], written)
     if "illuminance" not in written:
         from amp_qgis_plugin.commands._output import say
 

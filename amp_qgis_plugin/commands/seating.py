@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, feedback) -> int:
     """Run the seating and amenity indicators, write one GeoPackage and print the figures."""
-    from amp_qgis_plugin.commands._output import print_result
+    from amp_qgis_plugin.commands._output import print_result, say
     from amp_qgis_plugin.core.data.placedata import read_geopackage
     from amp_qgis_plugin.core.feedback import ScaledFeedback
     from amp_qgis_plugin.core.indicators.amenities import compute_amenities
@@ -48,6 +48,7 @@ def run(args: argparse.Namespace, feedback) -> int:
     results = [compute_seating(data, seating_options, ScaledFeedback(feedback, 0, 80)),
                compute_amenities(data, amenity_options, ScaledFeedback(feedback, 80, 100))]
     written = write_results(results, data, args.out, feedback=feedback)
-    print_result(f"Seating and amenities of {data.name or 'the place'} -> {written['gpkg']}",
-                 results)
+    place = data.name or say("the place", "platsen")
+    print_result(say(f"Seating and amenities of {place} -> {written['gpkg']}",
+                     f"Sittplatser och service på {place} -> {written['gpkg']}"), results)
     return 0

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace, feedback) -> int:
     """Compute the sightline indicators, write the outputs and print the figures."""
     from pathlib import Path
 
-    from amp_qgis_plugin.commands._output import print_result
+    from amp_qgis_plugin.commands._output import number, print_result, say
     from amp_qgis_plugin.core.data.placedata import read_geopackage
     from amp_qgis_plugin.core.indicators.sightlines import compute_sightlines, read_frontage_layer
     from amp_qgis_plugin.core.outputs import write_results
@@ -57,7 +57,10 @@ def run(args: argparse.Namespace, feedback) -> int:
     result = compute_sightlines(data, options, feedback, frontage=frontage)
     written = write_results([result], data, Path(args.out) / GPKG_NAME, feedback=feedback)
     p = result.parameters
-    print_result(f"Sightlines of {data.name or 'the place'} ({options.cell_size_m:g} m grid, "
-                 f"radius {options.radius_m:g} m, {p['observers']} observers):", [result],
-                 written)
+    place = data.name or say("the place", "platsen")
+    cell, radius = number(options.cell_size_m), number(options.radius_m)
+    print_result(say(f"Sightlines of {place} ({cell} m grid, radius {radius} m, "
+                     f"{p['observers']} observers):",
+                     f"Siktlinjer på {place} ({cell} m rutnät, radie {radius} m, "
+                     f"{p['observers']} betraktelsepunkter):"), [result], written)
     return 0

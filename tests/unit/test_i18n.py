@@ -268,7 +268,8 @@ def _result() -> IndicatorResult:
 def test_print_result_in_both_languages(capsys):
     from amp_qgis_plugin.commands._output import print_result
 
-    print_result("Frontage of Senaatintori -> out/frontage.gpkg", [_result()],
+    # the commands give their titles in both languages (say); the figures come from the catalog
+    print_result("Fasader vid Senaatintori -> out/frontage.gpkg", [_result()],
                  {"gpkg": Path("out/frontage.gpkg")}, lang="sv")
     assert capsys.readouterr().out.splitlines() == [
         "Fasader vid Senaatintori -> out/frontage.gpkg",
@@ -279,7 +280,11 @@ def test_print_result_in_both_languages(capsys):
     assert capsys.readouterr().out.splitlines() == [
         "Lighting of the place (2.5 m grid):", "  Frontage facing the place: 1248.4 m",
         "  Active frontage share: no data - no data"]
-    print_result("Lighting of the place (2.5 m grid):", [], {}, lang="sv")
+    from amp_qgis_plugin.commands._output import number, say
+
+    print_result(say(f"Lighting of the place ({number(2.5, 'sv')} m grid):",
+                     f"Belysning på platsen ({number(2.5, 'sv')} m rutnät):", "sv"), [], {},
+                 lang="sv")
     assert capsys.readouterr().out == "Belysning på platsen (2,5 m rutnät):\n"
 
 
